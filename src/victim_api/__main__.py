@@ -1,0 +1,3 @@
+from victim_api.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""The application factory: settings in, a configured FastAPI app out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from victim_api import __version__
+from victim_api.platform import health
+from victim_api.platform.db import Database
+from victim_api.platform.errors import install_problem_handlers
+from victim_api.platform.jsonutil import JSONResponse
+from victim_api.platform.logging import configure_logging
+from victim_api.platform.middleware import RequestContextMiddleware
+from victim_api.platform.migrations import head_revisions
+from victim_api.platform.openapi import build_openapi, operation_id
+from victim_api.settings import Settings, get_settings
+
+DESCRIPTION = """\
+The API behind a police force's victim-care service.
+
+Front ends (the phone helpline, the web leaflet and victim self-service, partner
+support agencies, police record systems and staff tools) are API clients of this
+service. All errors are RFC 9457 `application/problem+json` with a stable `code`.
+Every response carries `X-Request-ID`; quote it when reporting a problem.
+
+All synthetic data in examples and the demo database is invented.
+"""
+
+TAGS: list[dict[str, Any]] = [
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+def _api_v1() -> APIRouter:
+    """Every versioned route. Each domain package contributes its router here."""
+    return APIRouter(prefix="/v1")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="victim-api",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        default_response_class=JSONResponse,
+        generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    database = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.problem_base_url = settings.problem_base_url
+    app.state.migration_heads = head_revisions(settings.database_url)
+
+    install_problem_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        problem_base_url=settings.problem_base_url,
+    )
+    app.include_router(health.router)
+    app.include_router(_api_v1())
+
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app)
+        return app.openapi_schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The uvicorn factory: settings from the environment, logging configured."""
+    settings = get_settings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    return create_app(settings)

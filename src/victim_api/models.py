@@ -1,0 +1,8 @@
+"""Every table of every domain, imported in one place for Alembic and the tests.
+
+A new domain package adds its ``models`` import here.
+"""
+
+from victim_api.platform.db import metadata
+
+__all__ = ["metadata"]

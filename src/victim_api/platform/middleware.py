@@ -1,0 +1,174 @@
+"""The one ASGI middleware every request passes through.
+
+It is written as plain ASGI (not ``BaseHTTPMiddleware``) because it sits on
+every hot path. In order, it:
+
+1. accepts a valid ``X-Request-ID`` or mints one, and binds it to every log line;
+2. refuses bodies over the cap with 413, counting streamed bytes too, so a
+   chunked body with no ``Content-Length`` is capped as well;
+3. adds the security headers and a default ``Cache-Control: no-store``;
+4. writes one access line: method, route template (never the raw path, which
+   could carry ids), status and duration.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from victim_api.platform.errors import problem_document
+from victim_api.platform.jsonutil import dumps
+
+REQUEST_ID_HEADER = b"x-request-id"
+_VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+DEFAULT_CSP = b"frame-ancestors 'none'"
+
+access_log = structlog.get_logger("victim_api.access")
+error_log = structlog.get_logger("victim_api.errors")
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when the streamed body passes the cap."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, problem_base_url: str) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.problem_base_url = problem_base_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started_at = time.perf_counter()
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status_holder = [0]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                message["headers"] = _with_default_headers(message.get("headers", []), request_id)
+            await send(message)
+
+        try:
+            declared = _content_length(scope)
+            if declared is not None and declared > self.max_body_bytes:
+                await self._send_problem(
+                    scope,
+                    send_with_headers,
+                    413,
+                    "content_too_large",
+                    "The request body is larger than this service accepts.",
+                )
+                return
+            await self.app(scope, self._capped(receive), send_with_headers)
+        except Exception as exc:
+            # Caught here, inside the request-id scope, so even a 500 carries
+            # X-Request-ID and the security headers. The traceback is logged
+            # (redacted) and never sent.
+            error_log.error("unhandled_exception", exc_info=exc)
+            if status_holder[0]:
+                raise
+            await self._send_problem(
+                scope,
+                send_with_headers,
+                500,
+                "internal_error",
+                "Something went wrong on our side. It has been logged.",
+            )
+        finally:
+            route = scope.get("route")
+            access_log.info(
+                "request",
+                method=scope["method"],
+                route=getattr(route, "path", None) or "<unmatched>",
+                status=status_holder[0] or 500,
+                duration_ms=round((time.perf_counter() - started_at) * 1000, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+
+    def _capped(self, receive: Receive) -> Receive:
+        received = 0
+        cap = self.max_body_bytes
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > cap:
+                    raise BodyTooLarge()
+            return message
+
+        return capped_receive
+
+    async def _send_problem(
+        self, scope: Scope, send: Send, status: int, code: str, detail: str
+    ) -> None:
+        body = dumps(
+            problem_document(
+                base_url=self.problem_base_url,
+                status=status,
+                code=code,
+                detail=detail,
+                instance=scope["path"],
+                request_id=scope["state"]["request_id"],
+            )
+        )
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if status == 413:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER:
+            if _VALID_REQUEST_ID.match(value):
+                return str(value.decode("ascii"))
+            break
+    return uuid.uuid4().hex
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _with_default_headers(headers: Any, request_id: str) -> list[tuple[bytes, bytes]]:
+    result = list(headers)
+    present = {name.lower() for name, _ in result}
+    result.append((REQUEST_ID_HEADER, request_id.encode("ascii")))
+    result.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+    if b"content-security-policy" not in present:
+        result.append((b"content-security-policy", DEFAULT_CSP))
+    if b"cache-control" not in present:
+        result.append((b"cache-control", b"no-store"))
+    return result

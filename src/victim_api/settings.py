@@ -1,0 +1,76 @@
+"""Service settings, read from the environment with the prefix ``VICTIM_API_``.
+
+Every setting is documented in README.md ("Settings"); keep that table true.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that mark a secret as "not chosen yet". Production refuses them.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development", "dev"})
+DEV_PEPPER = "development-pepper-not-for-production"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VICTIM_API_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite:///var/victim-api.db"
+    database_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
+    database_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
+    log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
+    log_level: str = "INFO"
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
+    problem_base_url: str = "https://victim-api.example.police.uk/problems/"
+    # Where generated development keys live; never committed.
+    keys_dir: Path = Path("var/keys")
+    # Server-side pepper mixed into every verification-secret hash.
+    secret_pepper: str = DEV_PEPPER
+    docs_enabled: bool | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def show_docs(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return not self.is_production
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        if self.secret_pepper == DEV_PEPPER or self.secret_pepper.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "VICTIM_API_SECRET_PEPPER is a development or placeholder value; "
+                "production needs a real secret"
+            )
+        if len(self.secret_pepper) < 32:
+            raise ValueError("VICTIM_API_SECRET_PEPPER must be at least 32 characters")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,74 @@
+"""Test fixtures shared by every test package.
+
+The database is built with the migrations (``alembic upgrade head``), never with
+``create_all``. Set ``VICTIM_API_TEST_DATABASE_URL`` to a PostgreSQL URL to run
+the suite there: a fresh database is created for the run and dropped after it,
+so concurrent runs never collide. All data is synthetic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.support.database import (
+    TEST_DATABASE_URL_ENV,
+    drop_postgres_database,
+    fresh_postgres_database,
+)
+from victim_api.app import create_app
+from victim_api.platform.migrations import upgrade
+from victim_api.settings import Environment, Settings
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    admin_url = os.environ.get(TEST_DATABASE_URL_ENV, "")
+    if admin_url.startswith("postgresql"):
+        url, name = fresh_postgres_database(admin_url)
+        upgrade(url)
+        yield url
+        drop_postgres_database(admin_url, name)
+        return
+    path = tmp_path_factory.mktemp("db") / "victim-api-test.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        env=Environment.TEST,
+        database_url=database_url,
+        keys_dir=tmp_path_factory.mktemp("keys"),
+        log_format="json",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.database.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
