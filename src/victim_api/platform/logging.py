@@ -107,8 +107,15 @@ def redact_personal_data(_logger: Any, _method: str, event_dict: EventDict) -> E
     return event_dict
 
 
+def _drop_color_message(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    # uvicorn duplicates each message with terminal colour codes; keep one copy.
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def _shared_processors() -> list[Processor]:
     return [
+        _drop_color_message,
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
@@ -155,6 +162,8 @@ def configure_logging(*, level: str = "INFO", fmt: str = "auto", stream: Any = N
         lib.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("sqlalchemy.engine").setLevel("WARNING")
+    # Alembic narrates every context it opens (readiness checks open one).
+    logging.getLogger("alembic").setLevel("WARNING")
     # HTTP client libraries log full URLs at INFO; only their warnings are kept.
     for name in ("httpx", "httpcore", "urllib3"):
         logging.getLogger(name).setLevel("WARNING")
