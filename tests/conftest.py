@@ -72,3 +72,18 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def channel_tokens(app: FastAPI) -> dict[str, str]:
+    """One token per channel holding every scope that channel may hold."""
+    from tests.support.auth import new_client, token_for
+    from victim_api.platform.principal import Channel
+
+    tokens = {}
+    with TestClient(app) as test_client:
+        for channel in Channel:
+            credentials = new_client(app, channel, name=f"all-scopes {channel}")
+            acting = "staff.tester" if channel in (Channel.STAFF, Channel.PHONE) else None
+            tokens[channel.value] = token_for(test_client, credentials, acting_user=acting)
+    return tokens

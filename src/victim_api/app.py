@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
-from victim_api.platform import health
+from victim_api.platform import audit_routes, health, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
+from victim_api.platform.keys import KeyPurpose, KeyStore
 from victim_api.platform.logging import configure_logging
 from victim_api.platform.middleware import RequestContextMiddleware
 from victim_api.platform.migrations import head_revisions
 from victim_api.platform.openapi import build_openapi, operation_id
+from victim_api.platform.pagination import CursorCodec
 from victim_api.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -30,12 +35,23 @@ All synthetic data in examples and the demo database is invented.
 
 TAGS: list[dict[str, Any]] = [
     {"name": "health", "description": "Liveness and readiness probes."},
+    {"name": "access", "description": "OAuth2 client credentials and the public signing keys."},
+    {"name": "audit", "description": "The DPA 2018 s62 audit trail, for auditors."},
 ]
 
 
-def _api_v1() -> APIRouter:
-    """Every versioned route. Each domain package contributes its router here."""
-    return APIRouter(prefix="/v1")
+def _routers() -> list[APIRouter]:
+    """Every router. Each domain package contributes its router here."""
+    return [health.router, oauth.router, audit_routes.router]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if app.state.settings.is_production:
+        # Refuse to serve with development keys: fail at start, not at first use.
+        for purpose in KeyPurpose:
+            app.state.keys.ensure_active_key(purpose)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     database = Database(
         settings.database_url,
@@ -60,6 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.problem_base_url = settings.problem_base_url
     app.state.migration_heads = head_revisions(settings.database_url)
+    app.state.keys = KeyStore(
+        database,
+        settings.keys_dir,
+        allow_generate=not settings.is_production,
+        environ=dict(os.environ),
+    )
+    app.state.cursor_codec = CursorCodec(settings.secret_pepper)
+    app.state.client_cache = {}
 
     install_problem_handlers(app)
     app.add_middleware(
@@ -67,12 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         problem_base_url=settings.problem_base_url,
     )
-    app.include_router(health.router)
-    app.include_router(_api_v1())
+    for router in _routers():
+        app.include_router(router)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = build_openapi(app)
+            app.openapi_schema = build_openapi(
+                app,
+                extra_components={"schemas": {"OAuthError": oauth.OAuthError.model_json_schema()}},
+            )
         return app.openapi_schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]

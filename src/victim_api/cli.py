@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -91,6 +92,264 @@ def openapi(
         return
     write_contract(document, output)
     typer.echo(f"wrote {output}")
+
+
+clients_app = typer.Typer(
+    help="API clients: create, list, disable, rotate secrets.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="Signing keys: list and rotate.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit trail: verify the chain, export entries.", no_args_is_help=True
+)
+app.add_typer(clients_app, name="clients")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+
+
+def _database() -> Any:
+    from victim_api.platform.db import Database
+
+    settings = get_settings()
+    return Database(settings.database_url, pool_size=2, max_overflow=0)
+
+
+def _load_domains() -> None:
+    """Import every domain so its scopes are registered before we check any."""
+    import victim_api.app  # noqa: F401
+
+
+@clients_app.command("create")
+def clients_create(
+    name: Annotated[str, typer.Option(help="Who the client is, e.g. 'Helpline IVR'.")],
+    channel: Annotated[
+        str, typer.Option(help="PHONE, WEB, PARTNER, STAFF, POLICE_SYSTEM or AUDITOR.")
+    ],
+    scopes: Annotated[str, typer.Option(help="Space-separated scopes.")] = "",
+    organisation: Annotated[
+        str | None, typer.Option(help="The partner organisation id (PARTNER only).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Create a client. The secret is printed once and cannot be shown again."""
+    from victim_api.platform.clients import ClientError, create_client
+    from victim_api.platform.principal import Channel
+
+    _load_domains()
+    try:
+        chosen = Channel(channel.upper())
+    except ValueError:
+        typer.echo(f"unknown channel {channel!r}", err=True)
+        raise typer.Exit(2) from None
+    database = _database()
+    try:
+        with database.transaction() as session:
+            issued = create_client(
+                session,
+                name=name,
+                channel=chosen,
+                scopes=set(scopes.split()),
+                organisation_id=organisation,
+                pepper=get_settings().secret_pepper,
+            )
+    except ClientError as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(
+            json.dumps({"client_id": issued.client_id, "client_secret": issued.client_secret})
+        )
+    else:
+        typer.echo(f"client_id:     {issued.client_id}")
+        typer.echo(f"client_secret: {issued.client_secret}")
+        typer.echo("Store the secret now: it is not shown again.")
+
+
+@clients_app.command("list")
+def clients_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List clients (never their secrets)."""
+    from victim_api.platform.clients import list_clients
+
+    database = _database()
+    try:
+        with database.read_session() as session:
+            rows: list[dict[str, Any]] = [
+                {
+                    "client_id": c.client_id,
+                    "name": c.name,
+                    "channel": c.channel,
+                    "scopes": c.scopes,
+                    "organisation_id": c.organisation_id,
+                    "active": c.active,
+                }
+                for c in list_clients(session)
+            ]
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for row in rows:
+        state = "active" if row["active"] else "DISABLED"
+        org = f" org={row['organisation_id']}" if row["organisation_id"] else ""
+        scopes = " ".join(str(s) for s in row["scopes"] or [])
+        typer.echo(
+            f"{row['client_id']}  {row['channel']:<13} {state:<8} {row['name']}{org}  [{scopes}]"
+        )
+
+
+def _client_change(action: str, client_id: str) -> Any:
+    from victim_api.platform import clients
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            if action == "disable":
+                clients.disable_client(session, client_id)
+                return None
+            return clients.rotate_secret(session, client_id, get_settings().secret_pepper)
+    except clients.ClientError as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        database.dispose()
+
+
+@clients_app.command("disable")
+def clients_disable(client_id: str) -> None:
+    """Disable a client: its tokens stop working in every process at once."""
+    _client_change("disable", client_id)
+    typer.echo(f"disabled {client_id}")
+
+
+@clients_app.command("rotate-secret")
+def clients_rotate_secret(
+    client_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Issue a new secret; the old one stops working. Printed once."""
+    issued = _client_change("rotate", client_id)
+    if as_json:
+        typer.echo(
+            json.dumps({"client_id": issued.client_id, "client_secret": issued.client_secret})
+        )
+    else:
+        typer.echo(f"client_secret: {issued.client_secret}")
+
+
+def _key_store(database: Any) -> Any:
+    import os
+
+    from victim_api.platform.keys import KeyStore
+
+    settings = get_settings()
+    return KeyStore(
+        database,
+        settings.keys_dir,
+        allow_generate=not settings.is_production,
+        environ=dict(os.environ),
+    )
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    purpose: Annotated[str, typer.Option(help="access or qr.")] = "access",
+    key_file: Annotated[
+        Path | None,
+        typer.Option(help="A provided EC P-256 private key (PEM); else one is generated."),
+    ] = None,
+    retire_after_days: Annotated[
+        float | None,
+        typer.Option(help="How long the old key keeps verifying. Default: the token lifetime."),
+    ] = None,
+) -> None:
+    """Add a new active key; old keys keep verifying until their tokens expire."""
+    from datetime import timedelta
+
+    from victim_api.platform.keys import KeyPurpose
+
+    settings = get_settings()
+    chosen = KeyPurpose(purpose.upper())
+    if retire_after_days is not None:
+        retire_after = timedelta(days=retire_after_days)
+    elif chosen == KeyPurpose.ACCESS:
+        retire_after = timedelta(seconds=settings.access_token_ttl_seconds + 60)
+    else:
+        retire_after = timedelta(days=getattr(settings, "qr_max_lifetime_days", 730))
+    database = _database()
+    try:
+        kid = _key_store(database).rotate(
+            chosen, retire_after, key_file.read_bytes() if key_file else None
+        )
+    finally:
+        database.dispose()
+    typer.echo(f"new active {chosen} key: {kid}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List signing keys (public data only)."""
+    database = _database()
+    try:
+        for key in _key_store(database).list_keys():
+            state = (
+                "active"
+                if key.retired_at is None
+                else f"retired, verifies until {key.verify_until}"
+            )
+            typer.echo(f"{key.kid}  {key.purpose:<6} {key.algorithm} {key.origin:<9} {state}")
+    finally:
+        database.dispose()
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first bad entry if it was tampered with."""
+    from victim_api.platform.audit import verify_chain
+
+    database = _database()
+    try:
+        with database.read_session() as session:
+            report = verify_chain(session)
+    finally:
+        database.dispose()
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.checked} entries")
+        return
+    typer.echo(
+        f"audit chain BROKEN at seq {report.first_bad_seq}"
+        f" (event {report.first_bad_event_id or 'unknown'}): {report.reason};"
+        f" {report.checked} entries before it verified",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    from_: Annotated[datetime, typer.Option("--from", help="Inclusive start (UTC).")],
+    to: Annotated[datetime, typer.Option("--to", help="Exclusive end (UTC).")],
+    output: Annotated[Path | None, typer.Option(help="File to write; default stdout.")] = None,
+) -> None:
+    """Write entries as JSON lines, e.g. for the Information Commissioner."""
+    from victim_api.platform.audit import export_lines
+
+    start, end = (d if d.tzinfo else d.replace(tzinfo=UTC) for d in (from_, to))
+    database = _database()
+    count = 0
+    try:
+        with database.read_session() as session:
+            sink = output.open("wb") if output else sys.stdout.buffer
+            try:
+                for line in export_lines(session, start, end):
+                    sink.write(line)
+                    count += 1
+            finally:
+                if output:
+                    sink.close()
+    finally:
+        database.dispose()
+    typer.echo(f"exported {count} entries", err=True)
 
 
 def main() -> None:

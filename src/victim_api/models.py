@@ -3,6 +3,7 @@
 A new domain package adds its ``models`` import here.
 """
 
+from victim_api.platform import audit, clients, idempotency, keys, ratelimit
 from victim_api.platform.db import metadata
 
-__all__ = ["metadata"]
+__all__ = ["audit", "clients", "idempotency", "keys", "metadata", "ratelimit"]

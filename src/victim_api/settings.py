@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     keys_dir: Path = Path("var/keys")
     # Server-side pepper mixed into every verification-secret hash.
     secret_pepper: str = DEV_PEPPER
+    # Access tokens (OAuth2 client credentials).
+    token_issuer: str = "https://victim-api.example.police.uk"  # noqa: S105 - a URL
+    access_token_audience: str = "victim-api"  # noqa: S105 - a name
+    access_token_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 900
+    token_leeway_seconds: Annotated[int, Field(ge=0, le=60)] = 30
+    # Seconds a process may trust its cached "client is active" answer; 0 checks
+    # the database on every request, so a disabled client is refused at once.
+    client_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 0
+    # The token endpoint's limit per client and address, per minute.
+    token_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 60
     docs_enabled: bool | None = None
     cors_origins: list[str] = Field(default_factory=list)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from victim_api.platform.migrations import upgrade
 
 TEST_DATABASE_URL_ENV = "VICTIM_API_TEST_DATABASE_URL"
 
@@ -25,3 +31,20 @@ def drop_postgres_database(admin_url: str, name: str) -> None:
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+@contextmanager
+def fresh_database(tmp_dir: Path) -> Iterator[str]:
+    """A new, migrated database of the kind the suite runs on, dropped afterwards."""
+    admin_url = os.environ.get(TEST_DATABASE_URL_ENV, "")
+    name = ""
+    if admin_url.startswith("postgresql"):
+        url, name = fresh_postgres_database(admin_url)
+    else:
+        url = f"sqlite:///{tmp_dir / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        if name:
+            drop_postgres_database(admin_url, name)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
@@ -112,3 +112,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class, typed, for Core queries on hot paths."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]

@@ -12,9 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -245,6 +248,28 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
     return problem_response(request, status, code, detail, headers=exc.headers)
 
 
+async def _handle_database_error(request: Request, exc: Exception) -> Response:
+    if _is_outage(exc):
+        return problem_response(
+            request,
+            503,
+            "database_unavailable",
+            "The database is unavailable. Nothing was changed; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+    # Anything else (a constraint violation, say) is a bug: a plain 500, logged.
+    structlog.get_logger("victim_api.errors").error("database_error", exc_info=exc)
+    return problem_response(
+        request, 500, "internal_error", "Something went wrong on our side. It has been logged."
+    )
+
+
+def _is_outage(exc: Exception) -> bool:
+    if isinstance(exc, (DisconnectionError, PoolTimeoutError, OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Problem handlers for our errors and the framework's. Unexpected exceptions
     are turned into a 500 problem by the request middleware, inside the request-id
@@ -252,6 +277,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
+    for database_error in (DBAPIError, DisconnectionError, PoolTimeoutError):
+        app.add_exception_handler(database_error, _handle_database_error)
 
 
 # ---------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from victim_api.platform.errors import ServiceUnavailableError, problem_responses
 from victim_api.platform.migrations import current_revisions
+from victim_api.platform.policy import PUBLIC
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 log = structlog.get_logger(__name__)
 
 

@@ -16,18 +16,20 @@ from typing import Any
 import yaml
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from victim_api.platform.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem, problem_responses
+from victim_api.platform.policy import api_routes, route_policies
+from victim_api.platform.scopes import all_scopes, openapi_scopes
 
 CONTRACT_PATH = Path("openapi/openapi.yaml")
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
-def operation_id(route: APIRoute) -> str:
+def operation_id(route: Any) -> str:
     """``get_case_duties`` -> ``getCaseDuties``: stable and unique per route name."""
-    head, *rest = route.name.split("_")
+    head, *rest = str(route.name).split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
@@ -53,17 +55,65 @@ def build_openapi(
     schemas["FieldError"] = _schema_of(FieldError)
     for kind, entries in (extra_components or {}).items():
         components.setdefault(kind, {}).update(entries)
+    _describe_scopes(components)
     for methods in document.get("paths", {}).values():
         for operation in methods.values():
             _normalise_errors(operation)
+            _drop_null_from_parameters(operation)
+    _annotate_policies(app, document)
     document["components"] = {k: dict(sorted(v.items())) for k, v in sorted(components.items())}
     return document
 
 
-def _schema_of(model: type, *nested: str) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")  # type: ignore[attr-defined]
+def _schema_of(model: type[BaseModel], *nested: str) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     schema.pop("$defs", None)
-    return schema  # type: ignore[no-any-return]
+    return schema
+
+
+def _describe_scopes(components: dict[str, Any]) -> None:
+    scheme = components.get("securitySchemes", {}).get("OAuth2")
+    if scheme is None:
+        return
+    scheme["flows"]["clientCredentials"]["scopes"] = openapi_scopes()
+    scheme["x-scope-channels"] = {
+        name: sorted(scope.channels) for name, scope in all_scopes().items()
+    }
+
+
+def _annotate_policies(app: FastAPI, document: dict[str, Any]) -> None:
+    """Each operation names the channels allowed to call it (or PUBLIC)."""
+    for route in api_routes(app):
+        if not route.include_in_schema:
+            continue
+        item = document["paths"].get(route.path_format, {})
+        for method in route.methods:
+            operation = item.get(method.lower())
+            if operation is None:
+                continue
+            policies = route_policies(route)
+            if any(p.public for p in policies):
+                operation["x-allowed-channels"] = ["PUBLIC"]
+            elif policies:
+                operation["x-allowed-channels"] = sorted({c for p in policies for c in p.channels})
+                operation["x-default-purpose"] = policies[0].purpose
+
+
+def _drop_null_from_parameters(operation: dict[str, Any]) -> None:
+    """An optional query or header parameter is absent, never JSON null.
+
+    FastAPI renders ``str | None = None`` as ``anyOf: [string, null]``; for a
+    parameter that would invite clients (and schemathesis) to send "null".
+    """
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        options = schema.get("anyOf")
+        if not options:
+            continue
+        concrete = [o for o in options if o.get("type") != "null"]
+        if len(concrete) == 1 and len(concrete) < len(options):
+            schema.pop("anyOf")
+            schema.update(concrete[0])
 
 
 def _normalise_errors(operation: dict[str, Any]) -> None:
@@ -76,8 +126,9 @@ def _normalise_errors(operation: dict[str, Any]) -> None:
         wanted += [400, 413]
     for status, entry in problem_responses(*wanted).items():
         responses.setdefault(str(status), copy.deepcopy(entry))
+    own_format = {"400", "401"} if operation.get("x-error-format") == "oauth2" else set()
     for status, response in responses.items():
-        if not status.startswith(("4", "5")):
+        if not status.startswith(("4", "5")) or status in own_format:
             continue
         content = response.get("content") or {}
         # Replace FastAPI's validation schema and any JSON error body with problem+json.
@@ -110,7 +161,8 @@ def write_contract(document: dict[str, Any], path: Path = CONTRACT_PATH) -> None
 
 
 def load_contract(path: Path = CONTRACT_PATH) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 def camel_case_ok(op_id: str) -> bool:

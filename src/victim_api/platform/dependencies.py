@@ -1,0 +1,68 @@
+"""FastAPI dependencies shared by every router: the database session and app services.
+
+``DbSession`` is one transaction per request. It commits when the route
+function returns, *before* the response is sent (``scope="function"``), so a
+failed commit (say, the audit write) becomes an error response and no data
+that was not durably recorded ever leaves the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from victim_api.platform.db import Database
+from victim_api.platform.idempotency import release
+from victim_api.platform.keys import KeyStore
+from victim_api.platform.pagination import CursorCodec
+from victim_api.settings import Settings
+
+_RELEASE_ON_ROLLBACK = "victim_api.after_rollback_release"
+
+
+def get_database(request: Request) -> Database:
+    return cast(Database, request.app.state.database)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_keys(request: Request) -> KeyStore:
+    return cast(KeyStore, request.app.state.keys)
+
+
+def get_cursor_codec(request: Request) -> CursorCodec:
+    return cast(CursorCodec, request.app.state.cursor_codec)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A write transaction for the request: commit on success, roll back on error."""
+    database: Database = request.app.state.database
+    with database.session() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            for client_id, key in session.info.pop(_RELEASE_ON_ROLLBACK, []):
+                release(database, client_id, key)
+            raise
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read-only transaction, for public routes that touch no personal data."""
+    database: Database = request.app.state.database
+    with database.read_session() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+KeysDep = Annotated[KeyStore, Depends(get_keys)]
+CursorCodecDep = Annotated[CursorCodec, Depends(get_cursor_codec)]

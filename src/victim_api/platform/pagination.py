@@ -1,0 +1,167 @@
+"""Cursor pagination: opaque, signed keyset cursors and the page envelope.
+
+A cursor holds the sort key and id of the last item on the page, plus a digest
+of the query it belongs to, signed with HMAC so a tampered or transplanted
+cursor is a 400 problem (``invalid_cursor``), never a 500 and never a wrong page.
+Queries are keyset (``(sort_key, id) > (:last_sort_key, :last_id)``), never OFFSET.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Query
+from pydantic import BaseModel, Field, model_serializer
+from sqlalchemy import ColumnElement, tuple_
+
+from victim_api.platform.errors import ProblemError
+from victim_api.platform.jsonutil import dumps, loads
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+T = TypeVar("T")
+
+
+class InvalidCursorError(ProblemError):
+    def __init__(self) -> None:
+        super().__init__(
+            400, "invalid_cursor", "The cursor is not valid for this query. Start from page one."
+        )
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    cursor: str | None
+
+
+def page_request(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=512,
+            pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
+            description="Opaque cursor from the previous page's `next_cursor`.",
+        ),
+    ] = None,
+) -> PageRequest:
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of items. `next_cursor` and `next` are absent on the last page."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page. Absent on the last page."
+    )
+    next: str | None = Field(
+        default=None, description="Relative URL of the next page. Absent on the last page."
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_links(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in ("next_cursor", "next"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+class CursorCodec:
+    """Signs and checks cursors with a key derived from the service secret."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), b"victim-api cursor v1", hashlib.sha256).digest()
+
+    def encode(self, query_scope: str, values: Sequence[Any]) -> str:
+        payload = dumps([_scope_digest(query_scope), list(values)])
+        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+
+    def decode(self, query_scope: str, cursor: str) -> list[Any]:
+        try:
+            encoded_payload, encoded_mac = cursor.split(".")
+            payload = _unb64(encoded_payload)
+            if not hmac.compare_digest(self._mac(payload), _unb64(encoded_mac)):
+                raise InvalidCursorError()
+            scope, values = loads(payload)
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise InvalidCursorError() from exc
+        if scope != _scope_digest(query_scope) or not isinstance(values, list):
+            raise InvalidCursorError()
+        return values
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()[:16]
+
+
+def query_scope(path: str, filters: Mapping[str, Any]) -> str:
+    """What a cursor is bound to: the route and its filters (not limit or cursor)."""
+    return path + "?" + urlencode(sorted((k, str(v)) for k, v in filters.items() if v is not None))
+
+
+def after(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Keyset predicate for ascending order: rows strictly after ``values``."""
+    return tuple_(*columns) > tuple_(*values)
+
+
+def before(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Keyset predicate for descending order: rows strictly before ``values``."""
+    return tuple_(*columns) < tuple_(*values)
+
+
+def next_link(path: str, filters: Mapping[str, Any], limit: int, cursor: str) -> str:
+    params = [(k, str(v)) for k, v in filters.items() if v is not None]
+    params += [("limit", str(limit)), ("cursor", cursor)]
+    return f"{path}?{urlencode(params)}"
+
+
+def _scope_digest(scope: str) -> str:
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def paginate(
+    rows: Sequence[T],
+    request: PageRequest,
+    *,
+    codec: CursorCodec,
+    path: str,
+    filters: Mapping[str, Any],
+    sort_key: Any,
+) -> tuple[list[T], str | None, str | None]:
+    """Split ``limit + 1`` fetched rows into (items, next_cursor, next_link).
+
+    ``sort_key(row)`` gives the keyset values of a row, ending with its id.
+    """
+    items = list(rows[: request.limit])
+    if len(rows) <= request.limit:
+        return items, None, None
+    cursor = codec.encode(query_scope(path, filters), sort_key(items[-1]))
+    return items, cursor, next_link(path, filters, request.limit, cursor)
+
+
+def cursor_values(
+    request: PageRequest, codec: CursorCodec, path: str, filters: Mapping[str, Any]
+) -> list[Any] | None:
+    """The keyset values carried by the request's cursor, or None on page one."""
+    if request.cursor is None:
+        return None
+    return codec.decode(query_scope(path, filters), request.cursor)

@@ -1,0 +1,201 @@
+"""Route policies: every route declares who may call it, through one dependency.
+
+    caller: Annotated[Caller, requires(Channel.STAFF, scopes=[CASES_READ], purpose="VICTIM_CARE")]
+
+Public routes say so explicitly with ``dependencies=[PUBLIC]``. A test walks
+``app.routes`` and fails on any route without a policy.
+
+Outcomes: no token is 401 (``WWW-Authenticate: Bearer``); a bad, expired or
+revoked token, or a disabled client, is 401 ``invalid_token``; a valid caller on
+the wrong channel or without the scopes is 403.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
+
+from victim_api.platform.clients import ApiClient
+from victim_api.platform.errors import ProblemError
+from victim_api.platform.keys import KeyPurpose
+from victim_api.platform.principal import Caller, Channel, Principal
+from victim_api.platform.tokens import TokenError, TokenKind, verify
+
+ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 media type, not a secret
+PURPOSE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{2,63}$")
+
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v1/oauth/token")),
+    scheme_name="OAuth2",
+    description="OAuth2 client credentials (RFC 6749 §4.4). Each scope names the channels "
+    "that may hold it; `victim-api clients create` refuses any other.",
+    auto_error=False,
+)
+
+
+def access_token_kind(audience: str) -> TokenKind:
+    return TokenKind(purpose=KeyPurpose.ACCESS, typ=ACCESS_TOKEN_TYP, audience=audience)
+
+
+class UnauthenticatedError(ProblemError):
+    def __init__(self, *, invalid: bool) -> None:
+        challenge = 'Bearer error="invalid_token"' if invalid else "Bearer"
+        super().__init__(
+            401,
+            "invalid_token" if invalid else "unauthorized",
+            "The access token is invalid or expired."
+            if invalid
+            else "An access token is required: send `Authorization: Bearer <token>`.",
+            headers={"WWW-Authenticate": challenge},
+        )
+
+
+class ForbiddenError(ProblemError):
+    def __init__(self, code: str, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(403, code, detail, headers=headers)
+
+
+class RoutePolicy:
+    """Base of every policy; the route-walking test looks for instances of it."""
+
+    public = False
+    channels: frozenset[Channel] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    purpose = "NONE"
+
+
+class PublicPolicy(RoutePolicy):
+    """Explicitly public: anyone may call; nothing personal may be served."""
+
+    public = True
+
+    def __call__(self) -> None:
+        return None
+
+
+PUBLIC = Depends(PublicPolicy())
+
+
+class Policy(RoutePolicy):
+    def __init__(self, channels: Iterable[Channel], scopes: Iterable[str], purpose: str) -> None:
+        if not PURPOSE_PATTERN.match(purpose):
+            raise ValueError(f"bad default purpose {purpose!r}")
+        self.channels = frozenset(channels)
+        self.scopes = frozenset(scopes)
+        self.purpose = purpose
+        if not self.channels:
+            raise ValueError("a policy must allow at least one channel")
+
+    def __call__(
+        self,
+        request: Request,
+        authorization: Annotated[str | None, Depends(oauth2_scheme)],
+        x_purpose: Annotated[
+            str | None,
+            Header(
+                description="Why the data is being accessed (DPA 2018 s62), e.g. "
+                "`VICTIM_CARE`. Defaults to the operation's declared purpose.",
+                pattern=PURPOSE_PATTERN.pattern,
+            ),
+        ] = None,
+    ) -> Caller:
+        principal = authenticate(request, authorization)
+        if principal.channel not in self.channels:
+            raise ForbiddenError(
+                "channel_not_allowed",
+                f"This operation is not available to the {principal.channel} channel.",
+            )
+        if not principal.has_scopes(self.scopes):
+            needed = " ".join(sorted(self.scopes))
+            raise ForbiddenError(
+                "insufficient_scope",
+                f"This operation needs the scope(s): {needed}.",
+                headers={
+                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{needed}"'
+                },
+            )
+        return Caller(
+            principal=principal,
+            purpose=x_purpose or self.purpose,
+            request_id=request.scope.get("state", {}).get("request_id", "-"),
+        )
+
+
+def requires(*channels: Channel, scopes: Iterable[str] = (), purpose: str) -> Any:
+    """The dependency a route declares: channels and scopes allowed, and the default purpose."""
+    policy = Policy(channels, scopes, purpose)
+    return Security(policy, scopes=sorted(policy.scopes))
+
+
+def authenticate(request: Request, authorization: str | None) -> Principal:
+    """Verify an access token and return its principal, or raise 401."""
+    if not authorization:
+        raise UnauthenticatedError(invalid=False)
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise UnauthenticatedError(invalid=False)
+    settings = request.app.state.settings
+    try:
+        claims = verify(
+            request.app.state.keys,
+            access_token_kind(settings.access_token_audience),
+            token.strip(),
+            issuer=settings.token_issuer,
+            leeway_seconds=settings.token_leeway_seconds,
+        )
+        channel = Channel(claims["channel"])
+        client = _active_client(request, str(claims["sub"]))
+    except (TokenError, KeyError, ValueError) as exc:
+        raise UnauthenticatedError(invalid=True) from exc
+    if client is None or client.channel != channel.value:
+        raise UnauthenticatedError(invalid=True)
+    granted = frozenset(str(claims.get("scope", "")).split())
+    return Principal(
+        client_id=client.client_id,
+        channel=channel,
+        # A scope withdrawn from the client since issue stops working at once.
+        scopes=granted & frozenset(client.scopes),
+        organisation_id=client.organisation_id,
+        acting_user=claims.get("acting_user"),
+        token_id=str(claims["jti"]),
+    )
+
+
+def _active_client(request: Request, client_id: str) -> ApiClient | None:
+    cache: dict[str, tuple[float, ApiClient | None]] = request.app.state.client_cache
+    ttl = request.app.state.settings.client_cache_seconds
+    cached = cache.get(client_id)
+    if ttl and cached and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    with request.app.state.database.read_session() as session:
+        client: ApiClient | None = session.get(ApiClient, client_id)
+        if client is not None and not client.active:
+            client = None
+    if ttl:
+        cache[client_id] = (time.monotonic(), client)
+    return client
+
+
+def api_routes(app: Any) -> list[Any]:
+    """Every API route of the app, flattened through included routers."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    return [rc for rc in iter_route_contexts(app.routes) if isinstance(rc.original_route, APIRoute)]
+
+
+def route_policies(route: Any) -> list[RoutePolicy]:
+    """Every policy declared on a route, found by walking its dependency tree."""
+    found: list[RoutePolicy] = []
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        if isinstance(dependant.call, RoutePolicy):
+            found.append(dependant.call)
+        stack.extend(dependant.dependencies)
+    return found
