@@ -20,6 +20,7 @@ from victim_api.platform.middleware import RequestContextMiddleware
 from victim_api.platform.migrations import head_revisions
 from victim_api.platform.openapi import build_openapi, operation_id
 from victim_api.platform.pagination import CursorCodec
+from victim_api.reference import router as reference
 from victim_api.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -37,12 +38,13 @@ TAGS: list[dict[str, Any]] = [
     {"name": "health", "description": "Liveness and readiness probes."},
     {"name": "access", "description": "OAuth2 client credentials and the public signing keys."},
     {"name": "audit", "description": "The DPA 2018 s62 audit trail, for auditors."},
+    {"name": "reference", "description": "Crime-type and borough codes used across the API."},
 ]
 
 
 def _routers() -> list[APIRouter]:
     """Every router. Each domain package contributes its router here."""
-    return [health.router, oauth.router, audit_routes.router]
+    return [health.router, oauth.router, audit_routes.router, reference.router]
 
 
 @asynccontextmanager
