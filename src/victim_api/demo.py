@@ -11,14 +11,19 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from victim_api.platform.db import Database
+from victim_api.platform.demo_clients import seed_demo_clients
 
 Seeder = Callable[[Session], list[str]]
 
 # (name, seeder) in dependency order; a seeder returns lines to print.
-SEEDERS: list[tuple[str, Seeder]] = []
+SEEDERS: list[tuple[str, Seeder]] = [
+    ("clients", seed_demo_clients),
+]
 
 
 def seed_demo(database: Database) -> list[str]:
+    import victim_api.app  # noqa: F401  (registers every domain's scopes)
+
     report: list[str] = []
     for name, seeder in SEEDERS:
         with database.transaction() as session:

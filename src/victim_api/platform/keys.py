@@ -239,7 +239,10 @@ class KeyStore:
     ) -> str:
         public = _public_from_private(pem)
         kid = thumbprint_kid(public)
-        if session.get(SigningKey, kid) is None:
+        existing = session.get(SigningKey, kid)
+        if existing is not None and existing.purpose != purpose.value:
+            raise KeyUnavailableError("a key may sign for one purpose only (ACCESS or QR)")
+        if existing is None:
             session.add(
                 SigningKey(
                     kid=kid,
