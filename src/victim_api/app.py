@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -79,12 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.problem_base_url = settings.problem_base_url
     app.state.migration_heads = head_revisions(settings.database_url)
-    app.state.keys = KeyStore(
-        database,
-        settings.keys_dir,
-        allow_generate=not settings.is_production,
-        environ=dict(os.environ),
-    )
+    app.state.keys = KeyStore.for_settings(database, settings)
     app.state.cursor_codec = CursorCodec(settings.secret_pepper)
     app.state.client_cache = {}
 

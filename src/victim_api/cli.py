@@ -238,17 +238,9 @@ def clients_rotate_secret(
 
 
 def _key_store(database: Any) -> Any:
-    import os
-
     from victim_api.platform.keys import KeyStore
 
-    settings = get_settings()
-    return KeyStore(
-        database,
-        settings.keys_dir,
-        allow_generate=not settings.is_production,
-        environ=dict(os.environ),
-    )
+    return KeyStore.for_settings(database, get_settings())
 
 
 @keys_app.command("rotate")

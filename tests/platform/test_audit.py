@@ -16,21 +16,12 @@ from typer.testing import CliRunner
 
 from tests.support.auth import bearer, new_client, token_for
 from tests.support.database import fresh_database
-from tests.support.probe import probe_app
 from victim_api.cli import app as cli
 from victim_api.platform import audit
 from victim_api.platform.audit import AuditEvent, Operation, record_now, verify_chain
 from victim_api.platform.db import Database
 from victim_api.platform.principal import Channel, system_caller
-from victim_api.settings import Settings, get_settings
-
-
-@pytest.fixture(scope="module")
-def probe(settings: Settings) -> Iterator[TestClient]:
-    app = probe_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-    app.state.database.dispose()
+from victim_api.settings import get_settings
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.support.auth import bearer, new_client, token_for
-from tests.support.probe import probe_app
 from victim_api.platform.audit import AuditEvent
 from victim_api.platform.db import table_of
 from victim_api.platform.idempotency import claim, fingerprint
 from victim_api.platform.principal import Channel
-from victim_api.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def probe(settings: Settings) -> Iterator[TestClient]:
-    app = probe_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-    app.state.database.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import Database
+from victim_api.settings import Settings
 
 ALGORITHM = "ES256"
 
@@ -133,6 +134,16 @@ class KeyStore:
         self._verification: dict[str, VerificationKey] = {}
         self._active: dict[KeyPurpose, ActiveKey] = {}
         self._loaded_at = 0.0
+
+    @classmethod
+    def for_settings(cls, database: Database, settings: Settings) -> KeyStore:
+        """The store a process uses: generation allowed except in production."""
+        return cls(
+            database,
+            settings.keys_dir,
+            allow_generate=not settings.is_production,
+            environ=dict(os.environ),
+        )
 
     # -- signing ------------------------------------------------------------
     def active_key(self, purpose: KeyPurpose) -> ActiveKey:
