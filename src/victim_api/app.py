@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
@@ -13,12 +14,13 @@ from victim_api.platform import audit_routes, health, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
-from victim_api.platform.keys import KeyPurpose, KeyStore
+from victim_api.platform.keys import KeyStore
 from victim_api.platform.logging import configure_logging
 from victim_api.platform.middleware import RequestContextMiddleware
 from victim_api.platform.migrations import head_revisions
 from victim_api.platform.openapi import build_openapi, operation_id
 from victim_api.platform.pagination import CursorCodec
+from victim_api.qr import router as qr
 from victim_api.reference import router as reference
 from victim_api.settings import Settings, get_settings
 
@@ -38,20 +40,30 @@ TAGS: list[dict[str, Any]] = [
     {"name": "access", "description": "OAuth2 client credentials and the public signing keys."},
     {"name": "audit", "description": "The DPA 2018 s62 audit trail, for auditors."},
     {"name": "reference", "description": "Crime-type and borough codes used across the API."},
+    {
+        "name": "qr-tokens",
+        "description": "Signed QR tokens printed on leaflets: issue, draw, revoke and resolve.",
+    },
 ]
 
 
 def _routers() -> list[APIRouter]:
     """Every router. Each domain package contributes its router here."""
-    return [health.router, oauth.router, audit_routes.router, reference.router]
+    return [health.router, oauth.router, audit_routes.router, reference.router, qr.router]
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.settings.is_production:
         # Refuse to serve with development keys: fail at start, not at first use.
-        for purpose in KeyPurpose:
-            app.state.keys.ensure_active_key(purpose)
+        app.state.keys.ensure_all()
+    else:
+        try:
+            app.state.keys.ensure_all()
+        except Exception as exc:  # an unmigrated database: /readyz will say so
+            structlog.get_logger(__name__).warning(
+                "signing_keys_not_ready", error=type(exc).__name__
+            )
     yield
 
 

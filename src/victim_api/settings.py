@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     client_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 0
     # The token endpoint's limit per client and address, per minute.
     token_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 60
+    # Printed QR tokens: short issuer and audience, because every byte must fit
+    # a QR code of version 15 at error correction Q (292 bytes for the whole URL).
+    qr_url_template: str = "https://victims.example.police.uk/l#t={token}"
+    qr_token_issuer: str = Field(default="v", max_length=8)
+    qr_token_audience: str = Field(default="q", max_length=8)
+    qr_default_lifetime_days: Annotated[int, Field(ge=1, le=730)] = 400
+    # The contract promises at most 730 days; a force may configure less.
+    qr_max_lifetime_days: Annotated[int, Field(ge=1, le=730)] = 730
+    qr_resolve_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 120
     docs_enabled: bool | None = None
     cors_origins: list[str] = Field(default_factory=list)
 
@@ -65,6 +74,14 @@ class Settings(BaseSettings):
         if self.docs_enabled is not None:
             return self.docs_enabled
         return not self.is_production
+
+    @model_validator(mode="after")
+    def _check_qr_settings(self) -> Settings:
+        if "{token}" not in self.qr_url_template:
+            raise ValueError("VICTIM_API_QR_URL_TEMPLATE must contain {token}")
+        if self.qr_default_lifetime_days > self.qr_max_lifetime_days:
+            raise ValueError("the default QR lifetime exceeds the maximum")
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:

@@ -243,9 +243,15 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
         exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     )
     code = _default_code(status)
+    headers = dict(exc.headers or {})
     if status == 400 and "parsing the body" in str(exc.detail):
         code, detail = "malformed_body", "The request body could not be read."
-    return problem_response(request, status, code, detail, headers=exc.headers)
+    if status == 405:
+        # Starlette names only the first route's methods; a path may have several routes.
+        from victim_api.platform.routes import allowed_methods
+
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return problem_response(request, status, code, detail, headers=headers)
 
 
 async def _handle_database_error(request: Request, exc: Exception) -> Response:

@@ -13,6 +13,7 @@ directory. Production refuses generated keys.
 from __future__ import annotations
 
 import base64
+import glob
 import hashlib
 import json
 import os
@@ -111,11 +112,16 @@ def public_jwk(public_pem: str, kid: str, algorithm: str = ALGORITHM) -> dict[st
     }
 
 
-def thumbprint_kid(public_pem: str) -> str:
+# QR tokens are printed, so every byte counts: their kid is a short prefix of
+# the thumbprint (a handful of keys ever exist; a clash is refused at registration).
+KID_LENGTH = {KeyPurpose.ACCESS: 32, KeyPurpose.QR: 4}
+
+
+def thumbprint_kid(public_pem: str, length: int = 32) -> str:
     """RFC 7638 JWK thumbprint: the same key gets the same kid in every process."""
     jwk = public_jwk(public_pem, kid="")
     canonical = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"))
-    return _b64url(hashlib.sha256(canonical.encode()).digest())[:32]
+    return _b64url(hashlib.sha256(canonical.encode()).digest())[:length]
 
 
 class KeyStore:
@@ -144,6 +150,13 @@ class KeyStore:
             allow_generate=not settings.is_production,
             environ=dict(os.environ),
         )
+
+    def ensure_all(self) -> None:
+        """Make sure every purpose has an active key; run at startup, outside requests,
+        so no request ever has to create a key while holding a transaction."""
+        for purpose in KeyPurpose:
+            self.ensure_active_key(purpose)
+        self._refresh(force=True)
 
     # -- signing ------------------------------------------------------------
     def active_key(self, purpose: KeyPurpose) -> ActiveKey:
@@ -219,12 +232,15 @@ class KeyStore:
         self._refresh(force=True)
         return kid
 
-    def extend_verification(self, kid: str, until: datetime) -> None:
-        """Keep a retired key verifying until ``until`` (e.g. its last QR token's expiry)."""
-        with self.database.transaction() as session:
-            key = session.get(SigningKey, kid)
-            if key and key.verify_until is not None and as_utc(key.verify_until) < until:
-                key.verify_until = until
+    def extend_verification(self, session: Session, kid: str, until: datetime) -> None:
+        """Keep a key verifying at least until ``until`` (its last QR token's expiry).
+
+        Runs in the caller's transaction: a second write transaction from the same
+        thread would wait on SQLite's lock held by the first.
+        """
+        key = session.get(SigningKey, kid)
+        if key and key.verify_until is not None and as_utc(key.verify_until) < until:
+            key.verify_until = until
 
     def list_keys(self) -> list[SigningKey]:
         with self.database.read_session() as session:
@@ -249,10 +265,13 @@ class KeyStore:
         self, session: Session, purpose: KeyPurpose, pem: bytes, origin: KeyOrigin
     ) -> str:
         public = _public_from_private(pem)
-        kid = thumbprint_kid(public)
+        kid = thumbprint_kid(public, KID_LENGTH[purpose])
+        for other in session.exec(select(SigningKey).where(SigningKey.public_pem == public)):
+            if other.purpose != purpose.value:
+                raise KeyUnavailableError("a key may sign for one purpose only (ACCESS or QR)")
         existing = session.get(SigningKey, kid)
-        if existing is not None and existing.purpose != purpose.value:
-            raise KeyUnavailableError("a key may sign for one purpose only (ACCESS or QR)")
+        if existing is not None and existing.public_pem != public:
+            raise KeyUnavailableError("kid clash with another key; generate a new key")
         if existing is None:
             session.add(
                 SigningKey(
@@ -266,12 +285,17 @@ class KeyStore:
             )
         return kid
 
-    def _private_for(self, kid: str, purpose: KeyPurpose) -> str | None:
-        provided = self.environ.get(f"VICTIM_API_{purpose}_SIGNING_KEY")
-        if provided and thumbprint_kid(_public_from_private(provided.encode())) == kid:
-            return provided
-        path = self.keys_dir / f"{kid}.pem"
-        return path.read_text() if path.exists() else None
+    def _private_for(self, kid: str, purpose: KeyPurpose, public_pem: str) -> str | None:
+        """The private key whose public half is ``public_pem``, from env or the keys dir."""
+        candidates = [self.environ.get(f"VICTIM_API_{purpose}_SIGNING_KEY") or ""]
+        # Files are named by the full thumbprint; a kid is a prefix of it.
+        candidates += [
+            p.read_text() for p in sorted(self.keys_dir.glob(f"{glob.escape(kid)}*.pem"))
+        ]
+        for pem in candidates:
+            if pem and _public_from_private(pem.encode()) == public_pem:
+                return pem
+        return None
 
     def _refresh_if_stale(self) -> None:
         if time.monotonic() - self._loaded_at > self.CACHE_SECONDS:
@@ -293,7 +317,7 @@ class KeyStore:
                         row.kid, purpose, row.algorithm, row.public_pem
                     )
                 if row.retired_at is None:
-                    private = self._private_for(row.kid, purpose)
+                    private = self._private_for(row.kid, purpose, row.public_pem)
                     if private is not None:
                         active[purpose] = ActiveKey(row.kid, row.algorithm, private)
             self._verification = verification

@@ -19,7 +19,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
 from victim_api.platform.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem, problem_responses
-from victim_api.platform.policy import api_routes, route_policies
+from victim_api.platform.policy import route_policies
+from victim_api.platform.routes import api_routes
 from victim_api.platform.scopes import all_scopes, openapi_scopes
 
 CONTRACT_PATH = Path("openapi/openapi.yaml")
@@ -60,6 +61,7 @@ def build_openapi(
         for operation in methods.values():
             _normalise_errors(operation)
             _drop_null_from_parameters(operation)
+            _require_if_match(operation)
     _annotate_policies(app, document)
     document["components"] = {k: dict(sorted(v.items())) for k, v in sorted(components.items())}
     return document
@@ -97,6 +99,13 @@ def _annotate_policies(app: FastAPI, document: dict[str, Any]) -> None:
             elif policies:
                 operation["x-allowed-channels"] = sorted({c for p in policies for c in p.channels})
                 operation["x-default-purpose"] = policies[0].purpose
+
+
+def _require_if_match(operation: dict[str, Any]) -> None:
+    """If-Match is required wherever it is accepted; without it the answer is 428."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
+            parameter["required"] = True
 
 
 def _drop_null_from_parameters(operation: dict[str, Any]) -> None:

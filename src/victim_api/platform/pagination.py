@@ -14,6 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field, model_serializer
 from sqlalchemy import ColumnElement, tuple_
 
+from victim_api.platform.clock import as_utc
 from victim_api.platform.errors import ProblemError
 from victim_api.platform.jsonutil import dumps, loads
 
@@ -85,7 +87,7 @@ class CursorCodec:
         self._key = hmac.new(secret.encode(), b"victim-api cursor v1", hashlib.sha256).digest()
 
     def encode(self, query_scope: str, values: Sequence[Any]) -> str:
-        payload = dumps([_scope_digest(query_scope), list(values)])
+        payload = dumps([_scope_digest(query_scope), [_tag(v) for v in values]])
         return f"{_b64(payload)}.{_b64(self._mac(payload))}"
 
     def decode(self, query_scope: str, cursor: str) -> list[Any]:
@@ -99,7 +101,10 @@ class CursorCodec:
             raise InvalidCursorError() from exc
         if scope != _scope_digest(query_scope) or not isinstance(values, list):
             raise InvalidCursorError()
-        return values
+        try:
+            return [_untag(v) for v in values]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InvalidCursorError() from exc
 
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:16]
@@ -124,6 +129,20 @@ def next_link(path: str, filters: Mapping[str, Any], limit: int, cursor: str) ->
     params = [(k, str(v)) for k, v in filters.items() if v is not None]
     params += [("limit", str(limit)), ("cursor", cursor)]
     return f"{path}?{urlencode(params)}"
+
+
+def _tag(value: Any) -> Any:
+    # Datetimes keep their type through the cursor, so the keyset comparison
+    # binds a real timestamp on every database (SQLite stores them as text).
+    if isinstance(value, datetime):
+        return {"dt": as_utc(value).isoformat()}
+    return value
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        return datetime.fromisoformat(str(value["dt"]))
+    return value
 
 
 def _scope_digest(scope: str) -> str:

@@ -25,6 +25,7 @@ from victim_api.platform.clients import ApiClient
 from victim_api.platform.errors import ProblemError
 from victim_api.platform.keys import KeyPurpose
 from victim_api.platform.principal import Caller, Channel, Principal
+from victim_api.platform.routes import api_routes as api_routes
 from victim_api.platform.tokens import TokenError, TokenKind, verify
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 media type, not a secret
@@ -180,13 +181,6 @@ def _active_client(request: Request, client_id: str) -> ApiClient | None:
     if ttl:
         cache[client_id] = (time.monotonic(), client)
     return client
-
-
-def api_routes(app: Any) -> list[Any]:
-    """Every API route of the app, flattened through included routers."""
-    from fastapi.routing import APIRoute, iter_route_contexts
-
-    return [rc for rc in iter_route_contexts(app.routes) if isinstance(rc.original_route, APIRoute)]
 
 
 def route_policies(route: Any) -> list[RoutePolicy]:

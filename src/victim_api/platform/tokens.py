@@ -57,8 +57,8 @@ class SignedToken:
     expires_at: datetime
 
 
-def new_token_id() -> str:
-    return secrets.token_urlsafe(16)
+def new_token_id(random_bytes: int = 16) -> str:
+    return secrets.token_urlsafe(random_bytes)
 
 
 def sign(
@@ -69,11 +69,12 @@ def sign(
     subject: str,
     lifetime: timedelta,
     claims: dict[str, Any] | None = None,
+    jti: str | None = None,
 ) -> SignedToken:
     key = keys.active_key(kind.purpose)
     issued_at = utcnow().replace(microsecond=0)
     expires_at = issued_at + lifetime
-    jti = new_token_id()
+    jti = jti or new_token_id()
     payload = {
         **(claims or {}),
         "iss": issuer,

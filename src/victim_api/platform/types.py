@@ -29,3 +29,6 @@ UtcDateTime = Annotated[
     BeforeValidator(_strict_rfc3339),
     Field(json_schema_extra={"format": "date-time"}),
 ]
+
+# A JSON integer, never a boolean, a float or a numeric string.
+StrictInt = Annotated[int, Field(strict=True)]
