@@ -350,7 +350,7 @@ def get_qr_token_png(
     response_class=Response,
     responses={
         200: {
-            "description": "A ZIP of SVGs plus `manifest.csv` (jti, file, url, expires_at, case_id).",
+            "description": "A ZIP of SVGs and `manifest.csv` (jti, file, url, expires_at).",
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
         **problem_responses(401, 403),
@@ -373,24 +373,24 @@ def create_qr_token_batch(
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(["jti", "file", "url", "expires_at", "case_id"])
+    issued_tokens = service.issue_many(
+        session,
+        caller,
+        keys,
+        settings,
+        leaflet_slug=body.leaflet_slug,
+        language=body.language,
+        case_ids=case_ids,
+        lifetime_days=body.lifetime_days,
+    )
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for case_id in case_ids:
-            issued = service.issue(
-                session,
-                caller,
-                keys,
-                settings,
-                leaflet_slug=body.leaflet_slug,
-                language=body.language,
-                case_id=case_id,
-                lifetime_days=body.lifetime_days,
-            )
+        for issued in issued_tokens:
             name = f"qr-{issued.jti}.svg"
             archive.writestr(
                 name, images.svg(issued.url, level=images.ErrorCorrection.Q, module=5, border=4)
             )
             writer.writerow(
-                [issued.jti, name, issued.url, issued.expires_at.isoformat(), case_id or ""]
+                [issued.jti, name, issued.url, issued.expires_at.isoformat(), issued.case_id or ""]
             )
         archive.writestr("manifest.csv", manifest.getvalue())
     return Response(

@@ -95,6 +95,31 @@ def issue(
     case_id: str | None,
     lifetime_days: int | None,
 ) -> IssuedQr:
+    [issued] = issue_many(
+        session,
+        caller,
+        keys,
+        settings,
+        leaflet_slug=leaflet_slug,
+        language=language,
+        case_ids=[case_id],
+        lifetime_days=lifetime_days,
+    )
+    return issued
+
+
+def issue_many(
+    session: Session,
+    caller: Caller,
+    keys: KeyStore,
+    settings: Settings,
+    *,
+    leaflet_slug: str,
+    language: str | None,
+    case_ids: list[str | None],
+    lifetime_days: int | None,
+) -> list[IssuedQr]:
+    """Sign one token per entry of ``case_ids`` (None: unbound), stored in one insert."""
     code = LEAFLET_CODES.get(leaflet_slug)
     if code is None:
         raise InvalidInputError(f"There is no leaflet {leaflet_slug!r} to print a QR code for.")
@@ -103,52 +128,73 @@ def issue(
         raise InvalidInputError(
             f"A QR token may live at most {settings.qr_max_lifetime_days} days."
         )
-    jti = _unused_jti(session)
-    signed = sign(
-        keys,
-        qr_kind(settings),
-        issuer=settings.qr_token_issuer,
-        subject=code,
-        lifetime=timedelta(days=days),
-        jti=jti,
-    )
-    url = url_for(settings, signed.token)
-    session.execute(
-        sa.insert(QR).values(
+    kind = qr_kind(settings)
+    issued = []
+    for jti, case_id in zip(_unused_jtis(session, len(case_ids)), case_ids, strict=True):
+        signed = sign(
+            keys,
+            kind,
+            issuer=settings.qr_token_issuer,
+            subject=code,
+            lifetime=timedelta(days=days),
             jti=jti,
-            leaflet_slug=leaflet_slug,
-            language=language,
-            case_id=case_id,
-            kid=signed.kid,
-            token=signed.token,
-            url=url,
-            issued_by=caller.principal.client_id,
-            issued_at=signed.issued_at,
-            expires_at=signed.expires_at,
-            version=1,
         )
+        issued.append(
+            IssuedQr(
+                jti,
+                signed.token,
+                url_for(settings, signed.token),
+                leaflet_slug,
+                language,
+                case_id,
+                signed.issued_at,
+                signed.expires_at,
+            )
+        )
+        kid = signed.kid
+    session.execute(
+        sa.insert(QR),
+        [
+            {
+                "jti": t.jti,
+                "leaflet_slug": leaflet_slug,
+                "language": language,
+                "case_id": t.case_id,
+                "kid": kid,
+                "token": t.token,
+                "url": t.url,
+                "issued_by": caller.principal.client_id,
+                "issued_at": t.issued_at,
+                "expires_at": t.expires_at,
+                "version": 1,
+            }
+            for t in issued
+        ],
     )
     # Retired QR keys keep verifying until the last token they signed expires.
-    keys.extend_verification(session, signed.kid, signed.expires_at)
+    keys.extend_verification(session, kid, max(t.expires_at for t in issued))
+    bound = [c for c in case_ids if c]
     record(
         session,
         caller,
-        operation=Operation.COLLECTION if case_id else Operation.CONSULTATION,
+        operation=Operation.COLLECTION if bound else Operation.CONSULTATION,
         resource_type="qr_token",
-        resource_id=jti,
-        case_ids=[case_id] if case_id else [],
+        resource_id=issued[0].jti if len(issued) == 1 else None,
+        case_ids=bound,
     )
-    return IssuedQr(
-        jti, signed.token, url, leaflet_slug, language, case_id, signed.issued_at, signed.expires_at
-    )
+    return issued
 
 
-def _unused_jti(session: Session) -> str:
-    for _ in range(5):
-        jti = secrets.token_urlsafe(JTI_RANDOM_BYTES)
-        if session.execute(sa.select(QR.c.jti).where(QR.c.jti == jti)).first() is None:
-            return jti
-    raise RuntimeError("could not draw an unused QR token id")
+def _unused_jtis(session: Session, count: int) -> list[str]:
+    """``count`` fresh token ids, none already issued (48 random bits each)."""
+    chosen: set[str] = set()
+    for _ in range(10):
+        wanted = {secrets.token_urlsafe(JTI_RANDOM_BYTES) for _ in range(count - len(chosen))}
+        taken = set(session.execute(sa.select(QR.c.jti).where(QR.c.jti.in_(wanted))).scalars())
+        chosen |= wanted - taken
+        if len(chosen) == count:
+            return sorted(chosen)
+    raise RuntimeError("could not draw unused QR token ids")
 
 
 def verify_token(session: Session, keys: KeyStore, settings: Settings, token: str) -> VerifiedQr:
