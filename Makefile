@@ -10,6 +10,7 @@ export VICTIM_API_DATABASE_URL ?= sqlite:///var/victim-api.db
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
+.PHONY: vendor-docs
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -54,6 +55,10 @@ migrate: $(STAMP) ## Upgrade the database to the migration head
 
 seed: $(STAMP) ## Load the synthetic demo data
 	$(BIN)/victim-api seed-demo
+
+vendor-docs: ## Refresh the vendored Swagger UI and Redoc files from tools/docs-assets (npm)
+	cd tools/docs-assets && npm ci --ignore-scripts --no-audit --no-fund
+	$(PYTHON) tools/docs-assets/vendor.py
 
 lock: $(STAMP) ## Re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | sort > constraints.txt
