@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
-from victim_api.platform import audit_routes, docs, health, oauth
+from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
@@ -92,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     if settings.show_docs:
         app.include_router(docs.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

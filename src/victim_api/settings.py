@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     # The token endpoint's limit per client and address, per minute.
     token_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 60
     docs_enabled: bool | None = None
+    metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)
 
     @property
