@@ -33,6 +33,22 @@ Every response carries `X-Request-ID`; quote it when reporting a problem.
 All synthetic data in examples and the demo database is invented.
 """
 
+# Who answers questions about the contract. TODO: the service owner's real
+# contact point (a team mailbox or an integration-support URL) before release.
+CONTACT: dict[str, str] = {"name": "victim-api maintainers"}
+
+# Relative: the contract describes whichever host serves it, and Swagger UI's
+# "Try it out" stays on that origin (inside the docs page's CSP). Partners and
+# the web reach the API from outside the force's network: not internal.
+SERVERS: list[dict[str, Any]] = [
+    {
+        "url": "/",
+        "description": "This environment (local, test, staging or production); "
+        "each serves its own copy of this document.",
+        "x-internal": False,
+    }
+]
+
 TAGS: list[dict[str, Any]] = [
     {"name": "health", "description": "Liveness and readiness probes."},
     {"name": "access", "description": "OAuth2 client credentials and the public signing keys."},
@@ -62,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        servers=SERVERS,
+        contact=CONTACT,
+        license_info={"name": "MIT", "identifier": "MIT"},
         default_response_class=JSONResponse,
         generate_unique_id_function=operation_id,
         docs_url=None,
