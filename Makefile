@@ -10,7 +10,7 @@ export VICTIM_API_DATABASE_URL ?= sqlite:///var/victim-api.db
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
-.PHONY: vendor-docs lint-contract breaking
+.PHONY: vendor-docs lint-contract breaking lint-ops
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -43,6 +43,7 @@ lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml
 	$(BIN)/victim-api openapi --check
 	$(MAKE) --no-print-directory lint-contract
+	$(MAKE) --no-print-directory lint-ops
 
 format: $(STAMP) ## Format and autofix with ruff
 	$(BIN)/ruff format src tests
@@ -78,6 +79,21 @@ breaking: $(CONTRACT_STAMP) ## Fail on a breaking change from the released contr
 	  "see tools/contract/README.md for other platforms" >&2; exit 1; }
 	$(OASDIFF) breaking --fail-on ERR --deprecation-days-stable 180 \
 	  openapi/released/v1.yaml openapi/openapi.yaml
+
+# Operations files (README, "Deploying"). Manifests are checked against the
+# schemas of the oldest and newest Kubernetes versions we expect to run on.
+K8S_VERSIONS ?= 1.30.0 1.37.0
+K8S_MANIFESTS := $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
+
+lint-ops: $(STAMP) ## hadolint the Dockerfile; validate the compose file and Kubernetes manifests
+	$(BIN)/ruff check deploy tools
+	$(BIN)/ruff format --check deploy tools
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/docker-compose.yml
+	@for version in $(K8S_VERSIONS); do \
+	  echo "kubernetes-validate --strict -k $$version deploy/k8s"; \
+	  $(BIN)/kubernetes-validate --strict --quiet -k $$version $(K8S_MANIFESTS) || exit 1; \
+	done
 
 vendor-docs: ## Refresh the vendored Swagger UI and Redoc files from tools/docs-assets (npm)
 	cd tools/docs-assets && npm ci --ignore-scripts --no-audit --no-fund
