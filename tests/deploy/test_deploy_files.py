@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from victim_api.platform.keys import KeyPurpose
 from victim_api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +59,6 @@ def test_every_manifest_parses_and_the_expected_objects_exist(manifests: dict) -
     assert set(manifests) >= {
         ("ConfigMap", "victim-api"),
         ("Secret", "victim-api-env"),
-        ("Secret", "victim-api-signing-keys"),
         ("Deployment", "victim-api"),
         ("Service", "victim-api"),
         ("HorizontalPodAutoscaler", "victim-api"),
@@ -99,8 +99,9 @@ def test_settings_come_from_the_configmap_and_secrets_that_exist(manifests: dict
         for s in container["envFrom"]
     }
     assert sources == {("ConfigMap", "victim-api"), ("Secret", "victim-api-env")}
-    volumes = {v["name"]: v for v in _pod(manifests[("Deployment", "victim-api")])["volumes"]}
-    assert ("Secret", volumes["signing-keys"]["secret"]["secretName"]) in manifests
+    secret = manifests[("Secret", "victim-api-env")]["stringData"]
+    for purpose in KeyPurpose:  # production refuses to start without both keys
+        assert f"VICTIM_API_{purpose}_SIGNING_KEY" in secret
 
 
 def _gunicorn_env_names() -> set[str]:
@@ -110,8 +111,10 @@ def _gunicorn_env_names() -> set[str]:
 
 def test_every_configured_variable_is_read_by_someone(manifests: dict) -> None:
     """A misspelt name would be silently ignored (settings ignore unknown names)."""
-    known = {f"VICTIM_API_{name.upper()}" for name in Settings.model_fields} | (
-        _gunicorn_env_names()
+    known = (
+        {f"VICTIM_API_{name.upper()}" for name in Settings.model_fields}
+        | {f"VICTIM_API_{purpose}_SIGNING_KEY" for purpose in KeyPurpose}
+        | _gunicorn_env_names()
     )
     config = manifests[("ConfigMap", "victim-api")]["data"]
     secret = manifests[("Secret", "victim-api-env")]["stringData"]
@@ -120,10 +123,10 @@ def test_every_configured_variable_is_read_by_someone(manifests: dict) -> None:
 
 
 def test_the_secret_template_holds_only_placeholders_the_service_refuses(manifests: dict) -> None:
-    for name in ("victim-api-env", "victim-api-signing-keys"):
-        for key, value in manifests[("Secret", name)]["stringData"].items():
-            assert "changeme" in value, key
-            assert "PRIVATE KEY-----\n" not in value or "PLACEHOLDER-NOT-A-KEY" in value, key
+    for key, value in manifests[("Secret", "victim-api-env")]["stringData"].items():
+        assert "changeme" in value, key
+        if key.endswith("_SIGNING_KEY"):
+            assert "PLACEHOLDER-NOT-A-KEY" in value, key
     pepper = manifests[("Secret", "victim-api-env")]["stringData"]["VICTIM_API_SECRET_PEPPER"]
     with pytest.raises(ValidationError, match="placeholder"):
         Settings(env="production", secret_pepper=pepper)
