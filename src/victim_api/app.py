@@ -10,7 +10,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
-from victim_api.platform import audit_routes, health, oauth
+from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
@@ -34,6 +34,22 @@ Every response carries `X-Request-ID`; quote it when reporting a problem.
 
 All synthetic data in examples and the demo database is invented.
 """
+
+# Who answers questions about the contract. TODO: the service owner's real
+# contact point (a team mailbox or an integration-support URL) before release.
+CONTACT: dict[str, str] = {"name": "victim-api maintainers"}
+
+# Relative: the contract describes whichever host serves it, and Swagger UI's
+# "Try it out" stays on that origin (inside the docs page's CSP). Partners and
+# the web reach the API from outside the force's network: not internal.
+SERVERS: list[dict[str, Any]] = [
+    {
+        "url": "/",
+        "description": "This environment (local, test, staging or production); "
+        "each serves its own copy of this document.",
+        "x-internal": False,
+    }
+]
 
 TAGS: list[dict[str, Any]] = [
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -74,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        servers=SERVERS,
+        contact=CONTACT,
+        license_info={"name": "MIT", "identifier": "MIT"},
         default_response_class=JSONResponse,
         generate_unique_id_function=operation_id,
         docs_url=None,
@@ -102,6 +121,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in _routers():
         app.include_router(router)
+    if settings.show_docs:
+        app.include_router(docs.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

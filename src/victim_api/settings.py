@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     qr_max_lifetime_days: Annotated[int, Field(ge=1, le=730)] = 730
     qr_resolve_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 120
     docs_enabled: bool | None = None
+    metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)
 
     @property

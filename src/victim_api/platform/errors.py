@@ -47,7 +47,9 @@ class Problem(BaseModel):
 
     type: str = Field(description="A URI naming the kind of problem; stable per `code`.")
     title: str = Field(description="A short summary of the kind of problem.")
-    status: int = Field(description="The HTTP status code.", ge=400, le=599)
+    status: int = Field(
+        description="The HTTP status code.", ge=400, le=599, json_schema_extra={"format": "int32"}
+    )
     detail: str = Field(description="An explanation of this occurrence, safe to show.")
     instance: str = Field(description="The path of the request that failed (no query).")
     code: str = Field(description="A stable machine-readable code, e.g. `not_found`.")

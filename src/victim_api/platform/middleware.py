@@ -8,7 +8,8 @@ every hot path. In order, it:
    chunked body with no ``Content-Length`` is capped as well;
 3. adds the security headers and a default ``Cache-Control: no-store``;
 4. writes one access line: method, route template (never the raw path, which
-   could carry ids), status and duration.
+   could carry ids), status and duration, and records the same in the
+   Prometheus request metrics (``platform.metrics``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from victim_api.platform.errors import problem_document
 from victim_api.platform.jsonutil import dumps
+from victim_api.platform.metrics import observe_request
 
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
@@ -95,14 +97,17 @@ class RequestContextMiddleware:
                 "Something went wrong on our side. It has been logged.",
             )
         finally:
-            route = scope.get("route")
+            route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+            status = status_holder[0] or 500
+            seconds = time.perf_counter() - started_at
             access_log.info(
                 "request",
                 method=scope["method"],
-                route=getattr(route, "path", None) or "<unmatched>",
-                status=status_holder[0] or 500,
-                duration_ms=round((time.perf_counter() - started_at) * 1000, 2),
+                route=route,
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
             )
+            observe_request(scope["method"], route, status, seconds)
             structlog.contextvars.clear_contextvars()
 
     def _capped(self, receive: Receive) -> Receive:

@@ -30,5 +30,16 @@ UtcDateTime = Annotated[
     Field(json_schema_extra={"format": "date-time"}),
 ]
 
-# A JSON integer, never a boolean, a float or a numeric string.
-StrictInt = Annotated[int, Field(strict=True)]
+
+def _json_integer(value: Any) -> Any:
+    """JSON Schema's integer: 3 and 3.0, never true/false or the string "3"."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Use after the bounds, so they reach the JSON schema as minimum/maximum:
+#     Annotated[int, Field(ge=1, le=730), JSON_INTEGER]
+JSON_INTEGER = BeforeValidator(_json_integer)

@@ -22,7 +22,7 @@ from victim_api.platform.pagination import Page, PageRequest, cursor_values, pag
 from victim_api.platform.policy import PUBLIC, requires
 from victim_api.platform.principal import Caller, Channel
 from victim_api.platform.ratelimit import bucket_key, hit
-from victim_api.platform.types import StrictInt
+from victim_api.platform.types import JSON_INTEGER
 from victim_api.qr import images, service
 from victim_api.qr.scopes import QR_ISSUE, QR_READ, QR_REVOKE
 
@@ -66,6 +66,21 @@ Language = Annotated[
 ]
 
 
+LifetimeDays = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=730,
+        description="Defaults to 400 days (a print run). At most 730, or less where the "
+        "service is configured lower (`VICTIM_API_QR_MAX_LIFETIME_DAYS`).",
+    ),
+    JSON_INTEGER,
+]
+BatchCount = Annotated[
+    int, Field(ge=1, le=500, description="How many unbound tokens to issue."), JSON_INTEGER
+]
+
+
 class QrTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,13 +91,7 @@ class QrTokenCreate(BaseModel):
         description="Bind the token to a case, to personalise the leaflet. The token itself "
         "never carries the case id; the binding is kept server-side.",
     )
-    lifetime_days: StrictInt | None = Field(
-        default=None,
-        ge=1,
-        le=730,
-        description="Defaults to 400 days (a print run). At most 730, or less where the "
-        "service is configured lower (`VICTIM_API_QR_MAX_LIFETIME_DAYS`).",
-    )
+    lifetime_days: LifetimeDays | None = None
 
 
 class QrTokenPublic(BaseModel):
@@ -107,13 +116,13 @@ class _QrBatchBase(BaseModel):
 
     leaflet_slug: LeafletSlug
     language: Language | None = None
-    lifetime_days: StrictInt | None = Field(default=None, ge=1, le=730)
+    lifetime_days: LifetimeDays | None = None
 
 
 class QrBatchOfCount(_QrBatchBase):
     """Unbound tokens for a general print run."""
 
-    count: StrictInt = Field(ge=1, le=500, description="How many unbound tokens to issue.")
+    count: BatchCount
 
 
 class QrBatchForCases(_QrBatchBase):
