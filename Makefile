@@ -10,7 +10,7 @@ export VICTIM_API_DATABASE_URL ?= sqlite:///var/victim-api.db
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
-.PHONY: vendor-docs lint-contract breaking lint-ops
+.PHONY: vendor-docs lint-contract breaking lint-ops bench bench-smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -37,8 +37,8 @@ test: $(STAMP) ## Run the whole test suite (VICTIM_API_TEST_DATABASE_URL picks P
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml
 	$(BIN)/victim-api openapi --check
@@ -104,3 +104,9 @@ lock: $(STAMP) ## Re-pin constraints.txt from the current .venv
 
 clean: ## Remove .venv, var/ and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis build src/*.egg-info
+
+bench: $(STAMP) ## Benchmark hot paths against a raw ASGI baseline (BENCH_CASES, default 100000)
+	$(BIN)/python -m bench.run
+
+bench-smoke: $(STAMP) ## A seconds-long benchmark run proving the harness works (CI)
+	$(BIN)/python -m bench.run --smoke
