@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the service with its dev tools
 
+# In development the printed QR codes open this server's own leaflet page.
+run: export VICTIM_API_QR_URL_TEMPLATE ?= http://$(HOST):$(PORT)/l\#t={token}
 run: $(STAMP) ## Migrate the SQLite database under var/, load demo data, serve on PORT (8000)
 	$(BIN)/victim-api migrate
 	$(BIN)/victim-api seed-demo

@@ -14,12 +14,18 @@ from victim_api.settings import Settings
 
 def test_seed_demo_runs_twice_and_the_demo_clients_work(settings: Settings, tmp_path: Path) -> None:
     with fresh_database(tmp_path) as url:
-        app = create_app(settings.model_copy(update={"database_url": url}))
-        first = seed_demo(app.state.database)
-        second = seed_demo(app.state.database)
+        fresh = settings.model_copy(update={"database_url": url})
+        app = create_app(fresh)
+        first = seed_demo(app.state.database, fresh)
+        second = seed_demo(app.state.database, fresh)
         assert any("demo-staff" in line for line in first)
         assert not any("demo-staff" in line for line in second)
+        [sample] = [line for line in first if "sample QR URL" in line]
+        assert [line for line in second if "sample QR URL" in line] == [sample]
+        token = sample.split("#t=")[1]
         with TestClient(app) as client:
+            resolved = client.post("/v1/qr-tokens/resolve", json={"token": token})
+            assert resolved.status_code == 200, resolved.text
             response = client.post(
                 "/v1/oauth/token",
                 data={"grant_type": "client_credentials"},

@@ -7,23 +7,46 @@ idempotent seeder; running the command twice changes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
+from victim_api.qr.seed import seed_demo_qr
+from victim_api.settings import Settings, get_settings
 
 Seeder = Callable[[Session], list[str]]
+
+
+@dataclass(frozen=True)
+class SeedContext:
+    """What a seeder may need beyond its session: the database and the settings."""
+
+    database: Database
+    settings: Settings
+
+
+_context: ContextVar[SeedContext] = ContextVar("victim_api_seed_context")
+
+
+def seed_context() -> SeedContext:
+    """The database and settings of the seed run in progress."""
+    return _context.get()
+
 
 # (name, seeder) in dependency order; a seeder returns lines to print.
 SEEDERS: list[tuple[str, Seeder]] = [
     ("clients", seed_demo_clients),
+    ("qr", seed_demo_qr),
 ]
 
 
-def seed_demo(database: Database) -> list[str]:
+def seed_demo(database: Database, settings: Settings | None = None) -> list[str]:
     import victim_api.app  # noqa: F401  (registers every domain's scopes)
 
+    _context.set(SeedContext(database, settings or get_settings()))
     report: list[str] = []
     for name, seeder in SEEDERS:
         with database.transaction() as session:

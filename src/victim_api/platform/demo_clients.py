@@ -13,7 +13,6 @@ from victim_api.platform.clock import utcnow
 from victim_api.platform.principal import Channel
 from victim_api.platform.scopes import all_scopes
 from victim_api.platform.secrets import hash_secret
-from victim_api.settings import get_settings
 
 # (client_id, secret, channel, organisation)
 DEMO_CLIENTS: tuple[tuple[str, str, Channel, str | None], ...] = (
@@ -27,7 +26,9 @@ DEMO_CLIENTS: tuple[tuple[str, str, Channel, str | None], ...] = (
 
 
 def seed_demo_clients(session: Session) -> list[str]:
-    settings = get_settings()
+    from victim_api.demo import seed_context
+
+    settings = seed_context().settings
     if settings.is_production:
         raise RuntimeError("demo clients are never created in production")
     lines = []
