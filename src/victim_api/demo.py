@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from victim_api.cases import demo as cases
 from victim_api.platform.db import Database
 
 Seeder = Callable[[Session], list[str]]
 
 # (name, seeder) in dependency order; a seeder returns lines to print.
-SEEDERS: list[tuple[str, Seeder]] = []
+SEEDERS: list[tuple[str, Seeder]] = [("cases", cases.seed)]
 
 
 def seed_demo(database: Database) -> list[str]:
