@@ -10,6 +10,8 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
+from victim_api.cases import crime_reference
+from victim_api.cases import router as cases
 from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
@@ -60,12 +62,24 @@ TAGS: list[dict[str, Any]] = [
         "name": "qr-tokens",
         "description": "Signed QR tokens printed on leaflets: issue, draw, revoke and resolve.",
     },
+    {
+        "name": "cases",
+        "description": "Case records pushed by police systems, their timelines, enhanced "
+        "entitlements and Victims' Code notification duties. Staff and police systems only.",
+    },
 ]
 
 
 def _routers() -> list[APIRouter]:
     """Every router. Each domain package contributes its router here."""
-    return [health.router, oauth.router, audit_routes.router, reference.router, qr.router]
+    return [
+        health.router,
+        oauth.router,
+        audit_routes.router,
+        reference.router,
+        cases.router,
+        qr.router,
+    ]
 
 
 @asynccontextmanager
@@ -85,6 +99,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    crime_reference.configure(settings.crime_reference_pattern)
     app = FastAPI(
         title="victim-api",
         version=__version__,
@@ -118,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         problem_base_url=settings.problem_base_url,
+        body_limits={cases.BATCH_UPSERT_PATH: settings.max_batch_body_bytes},
     )
     for router in _routers():
         app.include_router(router)
@@ -130,7 +146,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.openapi_schema is None:
             app.openapi_schema = build_openapi(
                 app,
-                extra_components={"schemas": {"OAuthError": oauth.OAuthError.model_json_schema()}},
+                extra_components={
+                    "schemas": {
+                        "OAuthError": oauth.OAuthError.model_json_schema(),
+                        **cases.contract_schemas(),
+                    }
+                },
             )
         return app.openapi_schema
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from victim_api.cases import demo as cases
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 from victim_api.qr.seed import seed_demo_qr
@@ -39,6 +40,7 @@ def seed_context() -> SeedContext:
 # (name, seeder) in dependency order; a seeder returns lines to print.
 SEEDERS: list[tuple[str, Seeder]] = [
     ("clients", seed_demo_clients),
+    ("cases", cases.seed),
     ("qr", seed_demo_qr),
 ]
 

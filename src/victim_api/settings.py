@@ -5,17 +5,21 @@ Every setting is documented in README.md ("Settings"); keep that table true.
 
 from __future__ import annotations
 
+import re
+from datetime import date, time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that mark a secret as "not chosen yet". Production refuses them.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development", "dev"})
 DEV_PEPPER = "development-pepper-not-for-production"
+# A Met CRIS-style crime reference number: seven digits, a slash, two digits.
+DEFAULT_CRIME_REFERENCE_PATTERN = r"^\d{7}/\d{2}$"
 
 
 class Environment(StrEnum):
@@ -34,6 +38,8 @@ class Settings(BaseSettings):
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
     max_body_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
+    # The cap for bulk uploads (POST /v1/cases/batch-upsert: up to 500 cases).
+    max_batch_body_bytes: Annotated[int, Field(ge=1024)] = 2 * 1024 * 1024
     problem_base_url: str = "https://victim-api.example.police.uk/problems/"
     # Where generated development keys live; never committed.
     keys_dir: Path = Path("var/keys")
@@ -61,6 +67,25 @@ class Settings(BaseSettings):
     docs_enabled: bool | None = None
     metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)
+    # Cases (docs/cases.md): the canonical crime reference format, an anchored regex.
+    crime_reference_pattern: str = DEFAULT_CRIME_REFERENCE_PATTERN
+    # Victims' Code deadlines: an event at or after this Europe/London time of day
+    # counts from the next working day.
+    working_day_cutoff: time = time(17, 0)
+    # Non-working days beyond the England and Wales bank holidays of `holidays`
+    # (a one-off bank holiday proclaimed after the package was released).
+    extra_bank_holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("crime_reference_pattern")
+    @classmethod
+    def _anchored_regex(cls, value: str) -> str:
+        if not (value.startswith("^") and value.endswith("$")) or len(value) > 200:
+            raise ValueError("must be a regular expression anchored with ^ and $")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"is not a valid regular expression: {exc}") from None
+        return value
 
     @property
     def is_production(self) -> bool:

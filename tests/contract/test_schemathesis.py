@@ -9,6 +9,7 @@ so CI is repeatable; `make fuzz` raises VICTIM_API_FUZZ_EXAMPLES.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 
 MAX_EXAMPLES = int(os.environ.get("VICTIM_API_FUZZ_EXAMPLES", "15"))
+# Conditional requests: whether If-Match or If-None-Match holds depends on the
+# server's state, which no schema can express, so 412 and 428 are acceptable
+# answers to schema-valid data (RFC 9110 §13, RFC 6585 §3).
+PRECONDITION_STATUSES = ["412", "428"]
+VALID_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +32,8 @@ def api_schema(app: FastAPI, repo_root: Path) -> Any:
     config = schemathesis.config.SchemathesisConfig.from_path(repo_root / "schemathesis.toml")
     loaded = schemathesis.openapi.from_path(repo_root / "openapi" / "openapi.yaml", config=config)
     loaded.app = app
+    positive = loaded.config.checks.positive_data_acceptance
+    positive.expected_statuses = [*positive.expected_statuses, *PRECONDITION_STATUSES]
     return loaded
 
 
@@ -77,10 +85,11 @@ def _call_and_validate(case: schemathesis.Case, channel_tokens: dict[str, str]) 
     # handling has its own tests (tests/platform/test_audit.py).
     if case.query:
         case.query.pop("cursor", None)
-    # Clients send a fresh Idempotency-Key per create; generated keys repeat across
-    # cases with other bodies, which is rightly 422 (tests/platform/test_idempotency.py).
-    if case.headers and "Idempotency-Key" in case.headers:
-        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    # An Idempotency-Key names one create: generated cases reuse the same few
+    # keys with other bodies, which is rightly 422. A valid key is made unique;
+    # an invalid one is kept, to be rejected. Replays have their own tests.
+    if case.headers and VALID_IDEMPOTENCY_KEY.match(str(case.headers.get("Idempotency-Key", ""))):
+        case.headers["Idempotency-Key"] = uuid.uuid4().hex
     token = _token_for(case, channel_tokens)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     case.call_and_validate(headers=headers)

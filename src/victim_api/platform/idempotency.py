@@ -189,6 +189,9 @@ def run_idempotent(
         response = produce()
         complete(session, client_id, key, response)
     except BaseException:
+        # Roll the request's work back first: on SQLite its transaction holds the
+        # write lock, and the release below needs it.
+        session.rollback()
         release(database, client_id, key)
         raise
     session.info.setdefault("victim_api.after_rollback_release", []).append((client_id, key))

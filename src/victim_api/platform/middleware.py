@@ -5,7 +5,8 @@ every hot path. In order, it:
 
 1. accepts a valid ``X-Request-ID`` or mints one, and binds it to every log line;
 2. refuses bodies over the cap with 413, counting streamed bytes too, so a
-   chunked body with no ``Content-Length`` is capped as well;
+   chunked body with no ``Content-Length`` is capped as well (a few bulk
+   paths have a cap of their own, ``body_limits``);
 3. adds the security headers and a default ``Cache-Control: no-store``;
 4. writes one access line: method, route template (never the raw path, which
    could carry ids), status and duration, and records the same in the
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -48,10 +50,19 @@ class BodyTooLarge(HTTPException):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, problem_base_url: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        problem_base_url: str,
+        body_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.problem_base_url = problem_base_url
+        # Exact paths allowed a different cap (bulk endpoints).
+        self.body_limits = dict(body_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,9 +81,10 @@ class RequestContextMiddleware:
                 message["headers"] = _with_default_headers(message.get("headers", []), request_id)
             await send(message)
 
+        cap = self.body_limits.get(scope["path"], self.max_body_bytes)
         try:
             declared = _content_length(scope)
-            if declared is not None and declared > self.max_body_bytes:
+            if declared is not None and declared > cap:
                 await self._send_problem(
                     scope,
                     send_with_headers,
@@ -81,7 +93,7 @@ class RequestContextMiddleware:
                     "The request body is larger than this service accepts.",
                 )
                 return
-            await self.app(scope, self._capped(receive), send_with_headers)
+            await self.app(scope, self._capped(receive, cap), send_with_headers)
         except Exception as exc:
             # Caught here, inside the request-id scope, so even a 500 carries
             # X-Request-ID and the security headers. The traceback is logged
@@ -110,9 +122,8 @@ class RequestContextMiddleware:
             observe_request(scope["method"], route, status, seconds)
             structlog.contextvars.clear_contextvars()
 
-    def _capped(self, receive: Receive) -> Receive:
+    def _capped(self, receive: Receive, cap: int) -> Receive:
         received = 0
-        cap = self.max_body_bytes
 
         async def capped_receive() -> Message:
             nonlocal received

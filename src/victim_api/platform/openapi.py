@@ -102,10 +102,17 @@ def _annotate_policies(app: FastAPI, document: dict[str, Any]) -> None:
 
 
 def _require_if_match(operation: dict[str, Any]) -> None:
-    """If-Match is required wherever it is accepted; without it the answer is 428."""
-    for parameter in operation.get("parameters", []):
-        if parameter.get("in") == "header" and parameter.get("name", "").lower() == "if-match":
-            parameter["required"] = True
+    """If-Match is required wherever it is accepted; without it the answer is 428.
+
+    Not where If-None-Match is the alternative (a PUT that creates or updates).
+    """
+    headers = {
+        p.get("name", "").lower(): p
+        for p in operation.get("parameters", [])
+        if p.get("in") == "header"
+    }
+    if "if-match" in headers and "if-none-match" not in headers:
+        headers["if-match"]["required"] = True
 
 
 def _drop_null_from_parameters(operation: dict[str, Any]) -> None:

@@ -26,6 +26,4 @@ def allowed_methods(app: Any, path: str) -> list[str]:
     for route in matching:
         if route.path_format.count("{") == fewest:
             methods |= set(route.methods or ())
-    if "GET" in methods:
-        methods.add("HEAD")
     return sorted(methods)
