@@ -10,13 +10,15 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
+from victim_api.directory import openreferral
+from victim_api.directory import router as directory
 from victim_api.platform import audit_routes, health, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.keys import KeyPurpose, KeyStore
 from victim_api.platform.logging import configure_logging
-from victim_api.platform.middleware import RequestContextMiddleware
+from victim_api.platform.middleware import PublicCorsMiddleware, RequestContextMiddleware
 from victim_api.platform.migrations import head_revisions
 from victim_api.platform.openapi import build_openapi, operation_id
 from victim_api.platform.pagination import CursorCodec
@@ -39,12 +41,28 @@ TAGS: list[dict[str, Any]] = [
     {"name": "access", "description": "OAuth2 client credentials and the public signing keys."},
     {"name": "audit", "description": "The DPA 2018 s62 audit trail, for auditors."},
     {"name": "reference", "description": "Crime-type and borough codes used across the API."},
+    {
+        "name": "directory",
+        "description": "Staff search and maintenance of the support-service directory.",
+    },
+    {
+        "name": "openreferral",
+        "description": "The public support-service directory, as Open Referral HSDS 3.0 "
+        "(UK profile): no key, any web origin, throttled per address.",
+    },
 ]
 
 
 def _routers() -> list[APIRouter]:
     """Every router. Each domain package contributes its router here."""
-    return [health.router, oauth.router, audit_routes.router, reference.router]
+    return [
+        health.router,
+        oauth.router,
+        audit_routes.router,
+        reference.router,
+        directory.router,
+        openreferral.router,
+    ]
 
 
 @asynccontextmanager
@@ -94,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         problem_base_url=settings.problem_base_url,
     )
+    # Outermost, so every /openreferral answer (errors and 500s too) is open to any origin.
+    app.add_middleware(PublicCorsMiddleware, prefixes=("/openreferral",))
     for router in _routers():
         app.include_router(router)
 

@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from victim_api.directory.seed import seed_directory
 from victim_api.platform.db import Database
 
 Seeder = Callable[[Session], list[str]]
 
 # (name, seeder) in dependency order; a seeder returns lines to print.
-SEEDERS: list[tuple[str, Seeder]] = []
+SEEDERS: list[tuple[str, Seeder]] = [("directory", seed_directory)]
 
 
 def seed_demo(database: Database) -> list[str]:

@@ -3,8 +3,18 @@
 A new domain package adds its ``models`` import here.
 """
 
+from victim_api.directory import models as directory
 from victim_api.platform import audit, clients, idempotency, keys, ratelimit
 from victim_api.platform.db import metadata
 from victim_api.reference import models as reference
 
-__all__ = ["audit", "clients", "idempotency", "keys", "metadata", "ratelimit", "reference"]
+__all__ = [
+    "audit",
+    "clients",
+    "directory",
+    "idempotency",
+    "keys",
+    "metadata",
+    "ratelimit",
+    "reference",
+]

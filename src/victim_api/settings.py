@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     client_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 0
     # The token endpoint's limit per client and address, per minute.
     token_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 60
+    # The public Open Referral feed's limit per client address, per minute.
+    openreferral_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 600
     docs_enabled: bool | None = None
     cors_origins: list[str] = Field(default_factory=list)
 

@@ -245,7 +245,23 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
     code = _default_code(status)
     if status == 400 and "parsing the body" in str(exc.detail):
         code, detail = "malformed_body", "The request body could not be read."
-    return problem_response(request, status, code, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if status == 405:
+        # Starlette names only the first route that matched the path; a path served
+        # by several routes (GET and POST, say) allows all of their methods.
+        headers["Allow"] = ", ".join(_allowed_methods(request)) or headers.get("Allow", "")
+    return problem_response(request, status, code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    from fastapi.routing import iter_route_contexts
+
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex, route_methods = getattr(route, "path_regex", None), route.methods
+        if regex is not None and route_methods and regex.match(request.scope["path"]):
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 async def _handle_database_error(request: Request, exc: Exception) -> Response:

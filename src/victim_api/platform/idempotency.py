@@ -189,6 +189,9 @@ def run_idempotent(
         response = produce()
         complete(session, client_id, key, response)
     except BaseException:
+        # The request's work is abandoned: roll it back first, so on SQLite its write
+        # lock is gone before release() takes the lock in its own transaction.
+        session.rollback()
         release(database, client_id, key)
         raise
     session.info.setdefault("victim_api.after_rollback_release", []).append((client_id, key))
