@@ -8,13 +8,15 @@ numbered pages. Errors stay ``application/problem+json``.
 
 Every response carries an ``ETag`` derived from the directory revision (which
 every directory write bumps) and the request URL, with ``Cache-Control:
-public, max-age=60``; ``If-None-Match`` answers 304 after reading one row.
+public, max-age=60``; ``If-None-Match`` answers 304 after reading one row, and
+a body already rendered for this revision and URL is served from memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
@@ -121,18 +123,65 @@ def _fresh(if_none_match: str | None, tag: str) -> bool:
     return "*" in candidates or tag in candidates
 
 
+class RenderedCache:
+    """Rendered bodies by (directory revision, URL), in this process.
+
+    Always current, with no invalidation: every directory write bumps the
+    revision, so a write changes every key. Bounded by entries and bytes.
+    """
+
+    def __init__(self, max_entries: int = 512, max_body_bytes: int = 512 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_body_bytes = max_body_bytes
+        self._bodies: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> bytes | None:
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[int, str], body: bytes) -> None:
+        if len(body) > self.max_body_bytes:
+            return
+        with self._lock:
+            self._bodies[key] = body
+            while len(self._bodies) > self.max_entries:
+                self._bodies.popitem(last=False)
+
+
+def _rendered_cache(request: Request) -> RenderedCache:
+    state = request.app.state
+    cache: RenderedCache | None = getattr(state, "openreferral_cache", None)
+    if cache is None:
+        with _limiter_lock:
+            cache = getattr(state, "openreferral_cache", None) or RenderedCache()
+            state.openreferral_cache = cache
+    return cache
+
+
 def _public(
     request: Request,
     session: Session,
     if_none_match: str | None,
     build: Callable[[], Any],
 ) -> Response:
-    """The cacheable JSON answer: 304 if the client's ETag is current, else ``build()``."""
-    tag = _etag(current_revision(session), request)
+    """The cacheable JSON answer: 304 if the client's ETag is current, else the body,
+    rendered once per directory revision and URL."""
+    revision = current_revision(session)
+    tag = _etag(revision, request)
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if _fresh(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    return Response(dumps(build()), media_type="application/json", headers=headers)
+    cache = _rendered_cache(request)
+    key = (revision, str(request.url))
+    body = cache.get(key)
+    if body is None:
+        body = dumps(build())
+        cache.put(key, body)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _page(total: int, page: int, per_page: int, contents: list[dict[str, Any]]) -> dict[str, Any]:
