@@ -101,12 +101,12 @@ keys_app = typer.Typer(help="Signing keys: list and rotate.", no_args_is_help=Tr
 audit_app = typer.Typer(
     help="The audit trail: verify the chain, export entries.", no_args_is_help=True
 )
-app.add_typer(clients_app, name="clients")
-app.add_typer(keys_app, name="keys")
 directory_app = typer.Typer(
     help="The support-service directory: import and export Open Referral HSDS JSON.",
     no_args_is_help=True,
 )
+app.add_typer(clients_app, name="clients")
+app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(directory_app, name="directory")
 

@@ -163,16 +163,19 @@ def test_create_read_change_and_withdraw(client: TestClient, staff_headers: dict
     public = client.get(f"/openreferral/services/{view['id']}").json()
     assert_hsds("service.json", public)
     assert public["service_areas"][0]["uri"].endswith("E09000029")
-    found = _search(client, staff_headers, crime_type="FRAUD", borough="SUTTON", language="cy")
+    found = _search(
+        client, staff_headers, crime_type="FRAUD", borough="SUTTON", language="cy", q=body["name"]
+    )
     assert [i["id"] for i in found] == [view["id"]]
     # Overnight: Monday 22:00 to Tuesday 02:00 (01:00 UTC on a Tuesday in January).
     tuesday_1am = datetime(2025, 1, 7, 1, tzinfo=UTC)
-    night = directory_service.search_services(
-        _session(client),
-        directory_service.SearchFilters(open_now=True, language="cy"),
-        limit=5,
-        now=tuesday_1am,
-    )
+    with client.app.state.database.read_session() as session:  # type: ignore[attr-defined]
+        night = directory_service.search_services(
+            session,
+            directory_service.SearchFilters(open_now=True, q=body["name"]),
+            limit=5,
+            now=tuesday_1am,
+        )
     assert [r.view["id"] for r in night] == [view["id"]]
 
     change = {"name": "Renamed Test Drop-in", "boroughs": list(ALL_BOROUGH_CODES)}
@@ -199,11 +202,7 @@ def test_create_read_change_and_withdraw(client: TestClient, staff_headers: dict
     assert gone.status_code == 204
     assert client.get(path, headers=staff_headers).json()["status"] == "INACTIVE"
     assert client.get(f"/openreferral/services/{view['id']}").json()["status"] == "inactive"
-    assert _search(client, staff_headers, language="cy") == []
-
-
-def _session(client: TestClient) -> Any:
-    return client.app.state.database.read_session()  # type: ignore[attr-defined]
+    assert _search(client, staff_headers, q="Renamed Test Drop-in") == []
 
 
 def test_references_and_rules_are_checked(
@@ -232,6 +231,18 @@ def test_references_and_rules_are_checked(
         client.patch(missing, json={}, headers={**staff_headers, "If-Match": '"v1"'}).status_code
         == 404
     )
+
+
+def test_a_failed_create_releases_its_idempotency_key(
+    client: TestClient, staff_headers: dict[str, str]
+) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    headers = {**staff_headers, **key}
+    refused = _new_service(organization_id=str(uuid.uuid4()))
+    assert client.post("/v1/directory/services", json=refused, headers=headers).status_code == 409
+    retried = client.post("/v1/directory/services", json=_new_service(), headers=headers)
+    assert retried.status_code == 201
+    assert "idempotent-replayed" not in retried.headers
 
 
 def test_phone_agents_may_search_but_not_write(

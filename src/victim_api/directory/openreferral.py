@@ -54,7 +54,7 @@ NDJSON = "application/x-ndjson"
 CACHE_CONTROL = "public, max-age=60"
 MAX_PER_PAGE = 100
 RATE_LIMIT_BATCH = 10
-_limiter_lock = threading.Lock()
+_state_lock = threading.Lock()
 
 
 async def rate_limit(request: Request) -> None:
@@ -62,7 +62,7 @@ async def rate_limit(request: Request) -> None:
     state = request.app.state
     limiter: BatchedLimiter | None = getattr(state, "openreferral_limiter", None)
     if limiter is None:
-        with _limiter_lock:
+        with _state_lock:
             limiter = getattr(state, "openreferral_limiter", None)
             if limiter is None:
                 limiter = BatchedLimiter(
@@ -156,7 +156,7 @@ def _rendered_cache(request: Request) -> RenderedCache:
     state = request.app.state
     cache: RenderedCache | None = getattr(state, "openreferral_cache", None)
     if cache is None:
-        with _limiter_lock:
+        with _state_lock:
             cache = getattr(state, "openreferral_cache", None) or RenderedCache()
             state.openreferral_cache = cache
     return cache

@@ -79,7 +79,12 @@ from victim_api.platform.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from victim_api.platform.etag import PreconditionFailedError, compare_and_swap, etag
+from victim_api.platform.etag import (
+    PreconditionFailedError,
+    compare_and_swap,
+    etag,
+    expected_version,
+)
 from victim_api.platform.jsonutil import dumps
 from victim_api.reference.data import BOROUGHS_BY_CODE
 
@@ -624,8 +629,6 @@ def update_service(
     if_match: str | None,
 ) -> dict[str, Any]:
     """Apply a staff PATCH with compare-and-swap on the version; returns the new view."""
-    from victim_api.platform.etag import expected_version
-
     version = _version_of(session, service_id)
     expected = expected_version(if_match)
     if expected != version:

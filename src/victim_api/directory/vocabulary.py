@@ -180,7 +180,6 @@ def boroughs_of_area(name: str | None, uri: str | None) -> tuple[str, ...]:
 
 
 # Service status: HSDS words in the database and on /openreferral; UPPER_SNAKE on /v1.
-HSDS_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 
 
 def status_to_api(hsds_status: str) -> str:
