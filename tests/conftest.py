@@ -53,6 +53,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         keys_dir=tmp_path_factory.mktemp("keys"),
         log_format="json",
+        # The whole suite calls /openreferral from one address; its limit has its own tests.
+        openreferral_rate_limit_per_minute=1_000_000,
     )
 
 

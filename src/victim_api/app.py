@@ -12,13 +12,15 @@ from fastapi import APIRouter, FastAPI
 from victim_api import __version__
 from victim_api.cases import crime_reference
 from victim_api.cases import router as cases
+from victim_api.directory import openreferral
+from victim_api.directory import router as directory
 from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.keys import KeyStore
 from victim_api.platform.logging import configure_logging
-from victim_api.platform.middleware import RequestContextMiddleware
+from victim_api.platform.middleware import PublicCorsMiddleware, RequestContextMiddleware
 from victim_api.platform.migrations import head_revisions
 from victim_api.platform.openapi import build_openapi, operation_id
 from victim_api.platform.pagination import CursorCodec
@@ -67,6 +69,15 @@ TAGS: list[dict[str, Any]] = [
         "description": "Case records pushed by police systems, their timelines, enhanced "
         "entitlements and Victims' Code notification duties. Staff and police systems only.",
     },
+    {
+        "name": "directory",
+        "description": "Staff search and maintenance of the support-service directory.",
+    },
+    {
+        "name": "openreferral",
+        "description": "The public support-service directory, as Open Referral HSDS 3.0 "
+        "(UK profile): no key, any web origin, throttled per address.",
+    },
 ]
 
 
@@ -79,6 +90,8 @@ def _routers() -> list[APIRouter]:
         reference.router,
         cases.router,
         qr.router,
+        directory.router,
+        openreferral.router,
     ]
 
 
@@ -135,6 +148,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problem_base_url=settings.problem_base_url,
         body_limits={cases.BATCH_UPSERT_PATH: settings.max_batch_body_bytes},
     )
+    # Outermost, so every /openreferral answer (errors and 500s too) is open to any origin.
+    app.add_middleware(PublicCorsMiddleware, prefixes=("/openreferral",))
     for router in _routers():
         app.include_router(router)
     if settings.show_docs:

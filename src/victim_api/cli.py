@@ -101,9 +101,14 @@ keys_app = typer.Typer(help="Signing keys: list and rotate.", no_args_is_help=Tr
 audit_app = typer.Typer(
     help="The audit trail: verify the chain, export entries.", no_args_is_help=True
 )
+directory_app = typer.Typer(
+    help="The support-service directory: import and export Open Referral HSDS JSON.",
+    no_args_is_help=True,
+)
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(directory_app, name="directory")
 
 
 def _database() -> Any:
@@ -342,6 +347,74 @@ def audit_export(
     finally:
         database.dispose()
     typer.echo(f"exported {count} entries", err=True)
+
+
+@directory_app.command("import")
+def directory_import(
+    file: Annotated[Path, typer.Argument(help="An HSDS JSON file (as `export` writes).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; change nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Upsert services and taxonomies by id; report rejected records (exit 1 if any)."""
+    from victim_api.directory.importer import ImportFileError, import_document, read_file
+
+    try:
+        document = read_file(file)
+    except ImportFileError as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(2) from None
+    database = _database()
+    try:
+        with database.session() as session:
+            transaction = session.begin()
+            try:
+                report = import_document(session, document)
+            except ImportFileError as exc:
+                transaction.rollback()
+                typer.echo(f"refused: {exc}", err=True)
+                raise typer.Exit(2) from None
+            if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+    finally:
+        database.dispose()
+    if as_json:
+        typer.echo(json.dumps({**report.as_dict(), "dry_run": dry_run}))
+    else:
+        for line in report.summary():
+            typer.echo(line)
+        if dry_run:
+            typer.echo("dry run: nothing was changed")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@directory_app.command("export")
+def directory_export(
+    output: Annotated[Path | None, typer.Option(help="File to write; default stdout.")] = None,
+) -> None:
+    """Write the whole directory as HSDS JSON (the format `import` reads)."""
+    from victim_api.directory.importer import export_chunks
+
+    database = _database()
+    try:
+        with database.read_session() as session:
+            sink = output.open("wb") if output else sys.stdout.buffer
+            try:
+                for chunk in export_chunks(session):
+                    sink.write(chunk)
+            finally:
+                if output:
+                    sink.close()
+                else:
+                    sink.flush()
+    finally:
+        database.dispose()
+    if output:
+        typer.echo(f"wrote {output}", err=True)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from victim_api.cases import demo as cases
+from victim_api.directory.seed import seed_directory
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 from victim_api.qr.seed import seed_demo_qr
@@ -41,6 +42,7 @@ def seed_context() -> SeedContext:
 SEEDERS: list[tuple[str, Seeder]] = [
     ("clients", seed_demo_clients),
     ("cases", cases.seed),
+    ("directory", seed_directory),
     ("qr", seed_demo_qr),
 ]
 

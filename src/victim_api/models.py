@@ -4,6 +4,7 @@ A new domain package adds its ``models`` import here.
 """
 
 from victim_api.cases import models as cases
+from victim_api.directory import models as directory
 from victim_api.platform import audit, clients, idempotency, keys, ratelimit
 from victim_api.platform.db import metadata
 from victim_api.qr import models as qr
@@ -13,6 +14,7 @@ __all__ = [
     "audit",
     "cases",
     "clients",
+    "directory",
     "idempotency",
     "keys",
     "metadata",

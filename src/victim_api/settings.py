@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # The contract promises at most 730 days; a force may configure less.
     qr_max_lifetime_days: Annotated[int, Field(ge=1, le=730)] = 730
     qr_resolve_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 120
+    # The public Open Referral feed's limit per client address, per minute.
+    openreferral_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 600
     docs_enabled: bool | None = None
     metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)

@@ -11,6 +11,9 @@ every hot path. In order, it:
 4. writes one access line: method, route template (never the raw path, which
    could carry ids), status and duration, and records the same in the
    Prometheus request metrics (``platform.metrics``).
+
+:class:`PublicCorsMiddleware` is separate and path-scoped: it opens chosen
+public prefixes to every web origin and leaves every other path alone.
 """
 
 from __future__ import annotations
@@ -188,3 +191,63 @@ def _with_default_headers(headers: Any, request_id: str) -> list[tuple[bytes, by
     if b"cache-control" not in present:
         result.append((b"cache-control", b"no-store"))
     return result
+
+
+class PublicCorsMiddleware:
+    """``Access-Control-Allow-Origin: *`` on every response under ``prefixes``.
+
+    Added outside :class:`RequestContextMiddleware`, so errors (a 404, a 429, even
+    a 500) carry the header too; answers CORS preflight (``OPTIONS`` with
+    ``Access-Control-Request-Method``) under the prefixes with 204. Only for
+    public, credential-free routes: other paths are passed through untouched.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefixes: tuple[str, ...],
+        allow_headers: tuple[str, ...] = ("If-None-Match", "X-Request-ID"),
+        expose_headers: tuple[str, ...] = ("ETag", "Retry-After", "X-Request-ID"),
+        max_age: int = 86400,
+    ) -> None:
+        self.app = app
+        self.prefixes = tuple(p.rstrip("/") for p in prefixes)
+        self.response_headers = [
+            (b"access-control-allow-origin", b"*"),
+            (b"access-control-expose-headers", ", ".join(expose_headers).encode()),
+        ]
+        self.preflight_headers = [
+            (b"access-control-allow-origin", b"*"),
+            (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+            (b"access-control-allow-headers", ", ".join(allow_headers).encode()),
+            (b"access-control-max-age", str(max_age).encode()),
+            (b"cache-control", b"public, max-age=" + str(max_age).encode()),
+            (b"content-length", b"0"),
+        ]
+
+    def _covers(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._covers(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS" and any(
+            name == b"access-control-request-method" for name, _ in scope["headers"]
+        ):
+            await send(
+                {"type": "http.response.start", "status": 204, "headers": self.preflight_headers}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    h for h in message.get("headers", []) if not h[0].startswith(b"access-control-")
+                ]
+                message["headers"] = headers + self.response_headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)

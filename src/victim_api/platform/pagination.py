@@ -126,7 +126,13 @@ def before(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> Colu
 
 
 def next_link(path: str, filters: Mapping[str, Any], limit: int, cursor: str) -> str:
-    params = [(k, str(v)) for k, v in filters.items() if v is not None]
+    """The next page's URL; a list or tuple filter repeats its parameter (``a=1&a=2``)."""
+    params = [
+        (k, str(item))
+        for k, v in filters.items()
+        if v is not None
+        for item in (v if isinstance(v, (list, tuple)) else [v])
+    ]
     params += [("limit", str(limit)), ("cursor", cursor)]
     return f"{path}?{urlencode(params)}"
 

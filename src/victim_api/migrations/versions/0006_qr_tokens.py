@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0006_qr"
-down_revision: str | None = "0004_cases"
+down_revision: str | None = "0005_directory"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
