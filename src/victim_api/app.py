@@ -20,7 +20,11 @@ from victim_api.platform.errors import install_problem_handlers
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.keys import KeyStore
 from victim_api.platform.logging import configure_logging
-from victim_api.platform.middleware import PublicCorsMiddleware, RequestContextMiddleware
+from victim_api.platform.middleware import (
+    AllowedOriginsCorsMiddleware,
+    PublicCorsMiddleware,
+    RequestContextMiddleware,
+)
 from victim_api.platform.migrations import head_revisions
 from victim_api.platform.openapi import build_openapi, operation_id
 from victim_api.platform.pagination import CursorCodec
@@ -79,6 +83,10 @@ TAGS: list[dict[str, Any]] = [
         "(UK profile): no key, any web origin, throttled per address.",
     },
 ]
+
+
+# Open to every web origin (the Open Referral UK profile requires it).
+PUBLIC_CORS_PREFIXES = ("/openreferral",)
 
 
 def _routers() -> list[APIRouter]:
@@ -149,7 +157,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body_limits={cases.BATCH_UPSERT_PATH: settings.max_batch_body_bytes},
     )
     # Outermost, so every /openreferral answer (errors and 500s too) is open to any origin.
-    app.add_middleware(PublicCorsMiddleware, prefixes=("/openreferral",))
+    app.add_middleware(
+        AllowedOriginsCorsMiddleware,
+        origins=settings.cors_origins,
+        public_prefixes=PUBLIC_CORS_PREFIXES,
+    )
+    app.add_middleware(PublicCorsMiddleware, prefixes=PUBLIC_CORS_PREFIXES)
     for router in _routers():
         app.include_router(router)
     if settings.show_docs:

@@ -251,3 +251,48 @@ class PublicCorsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+class AllowedOriginsCorsMiddleware:
+    """CORS for the browser-facing API: only the configured web origins.
+
+    The online leaflet and victim self-service run in a browser on the force's
+    own site; ``VICTIM_API_CORS_ORIGINS`` names those origins, and no other
+    origin is ever told it may read a response. Paths under ``public_prefixes``
+    (the Open Referral feed, open to every origin) are left to
+    :class:`PublicCorsMiddleware`, so no response carries two answers.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, origins: list[str], public_prefixes: tuple[str, ...]
+    ) -> None:
+        from starlette.middleware.cors import CORSMiddleware
+
+        self.app = app
+        self.public_prefixes = tuple(p.rstrip("/") for p in public_prefixes)
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Accept-Language",
+                "Idempotency-Key",
+                "If-Match",
+                "If-None-Match",
+                "X-Purpose",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or any(
+            path == p or path.startswith(p + "/") for p in self.public_prefixes
+        ):
+            await self.app(scope, receive, send)
+            return
+        await self.cors(scope, receive, send)
