@@ -11,32 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.support.auth import bearer
+from tests.support.cases import case_body, new_crime_reference
 
-
-def new_crime_reference() -> str:
-    digits = f"{uuid.uuid4().int % 10**9:09d}"
-    return f"{digits[:7]}/{digits[7:]}"
-
-
-def case_body(**overrides: Any) -> dict[str, Any]:
-    """A synthetic case, as a police system would send it."""
-    body: dict[str, Any] = {
-        "crime_reference": new_crime_reference(),
-        "borough": "CAMDEN",
-        "crime_type": "BURGLARY_RESIDENTIAL",
-        "reported_at": "2026-11-30T21:15:00Z",
-        "offence_date": "2026-11-30",
-        "officer": {
-            "name": "DC Sam Placeholder",
-            "rank": "Detective Constable",
-            "team": "Camden CID",
-            "work_phone": "020 7946 0123",
-            "work_email": "sam.placeholder@example.police.uk",
-        },
-        "status": "REPORTED",
-    }
-    body.update(overrides)
-    return body
+__all__ = ["case_body", "new_crime_reference"]
 
 
 @pytest.fixture(scope="session")

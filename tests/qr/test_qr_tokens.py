@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.support.auth import bearer
+from tests.support.cases import put_new_case
 from victim_api.platform.keys import KeyPurpose
 from victim_api.platform.tokens import sign
 from victim_api.qr import images, service
@@ -31,6 +32,11 @@ FORBIDDEN_IN_TOKEN = ("name", "birth", "dob", "phone", "crime", "case", "victim"
 @pytest.fixture
 def staff(channel_tokens) -> dict[str, str]:
     return bearer(channel_tokens["STAFF"])
+
+
+@pytest.fixture
+def new_case(client: TestClient, channel_tokens):
+    return lambda: put_new_case(client, bearer(channel_tokens["POLICE_SYSTEM"]))
 
 
 def issue(client: TestClient, headers, **body) -> dict:
@@ -61,8 +67,8 @@ def test_issue_returns_token_url_jti_and_expiry(client: TestClient, staff) -> No
     assert claims["exp"] - claims["iat"] == 400 * 86400
 
 
-def test_tokens_carry_no_personal_or_case_data(client: TestClient, staff) -> None:
-    case_id = str(uuid.uuid4())
+def test_tokens_carry_no_personal_or_case_data(client: TestClient, staff, new_case) -> None:
+    case_id = new_case()
     body = issue(client, staff, case_id=case_id, language="cy")
     header = pyjwt.get_unverified_header(body["token"])
     claims = claims_of(body["token"])
@@ -75,9 +81,11 @@ def test_tokens_carry_no_personal_or_case_data(client: TestClient, staff) -> Non
         assert word not in decoded.lower()
 
 
-def test_the_largest_url_fits_a_version_15_q_code(client: TestClient, staff, settings) -> None:
+def test_the_largest_url_fits_a_version_15_q_code(
+    client: TestClient, staff, settings, new_case
+) -> None:
     assert max_url_length(settings) <= QR_CAPACITY_BYTES
-    body = issue(client, staff, case_id=str(uuid.uuid4()), language="cy", lifetime_days=730)
+    body = issue(client, staff, case_id=new_case(), language="cy", lifetime_days=730)
     assert len(body["url"].encode()) <= max_url_length(settings)
     assert images.version_for(body["url"]) <= 15
 
@@ -157,8 +165,10 @@ def test_an_access_token_is_not_a_qr_token(client: TestClient, channel_tokens) -
     assert response.json()["code"] == "qr_token_invalid"
 
 
-def test_resolve_opens_the_leaflet_and_hints_at_verification(client: TestClient, staff) -> None:
-    bound = issue(client, staff, case_id=str(uuid.uuid4()), language="cy")
+def test_resolve_opens_the_leaflet_and_hints_at_verification(
+    client: TestClient, staff, new_case
+) -> None:
+    bound = issue(client, staff, case_id=new_case(), language="cy")
     response = client.post("/v1/qr-tokens/resolve", json={"token": bound["token"]})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -234,10 +244,10 @@ def test_revocation_needs_if_match(client: TestClient, staff) -> None:
     assert stale.status_code == 412
 
 
-def test_the_tokens_of_a_case_can_be_listed(client: TestClient, staff) -> None:
-    case_id = str(uuid.uuid4())
+def test_the_tokens_of_a_case_can_be_listed(client: TestClient, staff, new_case) -> None:
+    case_id = new_case()
     jtis = [issue(client, staff, case_id=case_id)["jti"] for _ in range(3)]
-    issue(client, staff, case_id=str(uuid.uuid4()))
+    issue(client, staff, case_id=new_case())
     page = client.get(f"/v1/qr-tokens?case_id={case_id}&limit=2", headers=staff).json()
     seen = [t["jti"] for t in page["items"]]
     page = client.get(page["next"], headers=staff).json()
@@ -280,6 +290,16 @@ def test_rotating_qr_keys_keeps_issued_tokens_verifying(
     newer = issue(client, staff)
     assert pyjwt.get_unverified_header(newer["token"])["kid"] == new_kid != old_kid
     assert client.post("/v1/qr-tokens/resolve", json={"token": body["token"]}).status_code == 200
+
+
+def test_a_token_cannot_be_bound_to_an_unknown_case(client: TestClient, staff) -> None:
+    response = client.post(
+        "/v1/qr-tokens",
+        json={"leaflet_slug": "fraud", "case_id": str(uuid.uuid4())},
+        headers=staff,
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "unknown_reference"
 
 
 def test_partners_cannot_issue(client: TestClient, channel_tokens) -> None:

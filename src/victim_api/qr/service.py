@@ -10,10 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from victim_api.cases import service as cases_service
 from victim_api.platform.audit import Operation, record
 from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import table_of
-from victim_api.platform.errors import InvalidInputError, NotFoundError, ProblemError
+from victim_api.platform.errors import ConflictError, InvalidInputError, NotFoundError, ProblemError
 from victim_api.platform.etag import compare_and_swap
 from victim_api.platform.keys import KeyPurpose, KeyStore
 from victim_api.platform.principal import Caller
@@ -128,6 +129,10 @@ def issue_many(
         raise InvalidInputError(
             f"A QR token may live at most {settings.qr_max_lifetime_days} days."
         )
+    unknown = [c for c in {c for c in case_ids if c} if not cases_service.case_exists(session, c)]
+    if unknown:
+        # The body is well formed but names a case we do not hold (as the directory does).
+        raise ConflictError("unknown_reference", "A QR token can only be bound to a known case.")
     kind = qr_kind(settings)
     issued = []
     for jti, case_id in zip(_unused_jtis(session, len(case_ids)), case_ids, strict=True):
