@@ -362,7 +362,7 @@ def get_qr_token_png(
             "description": "A ZIP of SVGs and `manifest.csv` (jti, file, url, expires_at).",
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
-        **problem_responses(401, 403),
+        **problem_responses(401, 403, 409),
     },
 )
 def create_qr_token_batch(
