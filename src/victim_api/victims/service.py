@@ -246,10 +246,12 @@ def create_victim(
     *,
     pepper: str,
     policy: cases.DeadlinePolicy | None = None,
+    victim_id: str | None = None,
 ) -> dict[str, Any]:
+    """Add a person to a case (``victim_id`` is chosen by the caller only for demo data)."""
     offence = _offence_date(session, case_id)
     now = utcnow()
-    victim_id = _new_id()
+    victim_id = victim_id or _new_id()
     values = _stored_values(data.model_dump(mode="python"), pepper)
     values["postal_address"] = (
         data.postal_address.model_dump(mode="json") if data.postal_address else None
@@ -474,11 +476,18 @@ def new_pin(length: int = 6) -> str:
 
 
 def issue_pin(
-    session: Session, caller: Caller, victim_id: str, *, pepper: str, length: int = 6
+    session: Session,
+    caller: Caller,
+    victim_id: str,
+    *,
+    pepper: str,
+    length: int = 6,
+    pin: str | None = None,
 ) -> dict[str, Any]:
-    """A new random PIN, returned this once; only its hash is kept."""
+    """A new random PIN, returned this once; only its hash is kept. (``pin`` is
+    given only by the demo seeder, so the README can print synthetic PINs.)"""
     row = _live_row(session, victim_id)
-    pin = new_pin(length)
+    pin = pin or new_pin(length)
     now = utcnow()
     session.execute(
         sa.update(VICTIMS)
@@ -781,3 +790,8 @@ def safe_contact_for_partner(session: Session, victim_id: str) -> dict[str, Any]
         "interpreter_needed": bool(row.interpreter_needed),
         "accessibility_needs": list(row.accessibility_needs or []),
     }
+
+
+def victim_exists(session: Session, victim_id: str) -> bool:
+    found = session.execute(sa.select(VICTIMS.c.id).where(VICTIMS.c.id == victim_id)).first()
+    return found is not None
