@@ -31,6 +31,7 @@ from victim_api.platform.pagination import CursorCodec
 from victim_api.qr import router as qr
 from victim_api.reference import router as reference
 from victim_api.settings import Settings, get_settings
+from victim_api.victims import router as victims
 
 DESCRIPTION = """\
 The API behind a police force's victim-care service.
@@ -74,6 +75,11 @@ TAGS: list[dict[str, Any]] = [
         "entitlements and Victims' Code notification duties. Staff and police systems only.",
     },
     {
+        "name": "victims",
+        "description": "The people on a case: contact safety, consent, verification secrets, "
+        "the contact log and subject rights. Staff, the helpline and police systems only.",
+    },
+    {
         "name": "directory",
         "description": "Staff search and maintenance of the support-service directory.",
     },
@@ -97,6 +103,7 @@ def _routers() -> list[APIRouter]:
         audit_routes.router,
         reference.router,
         cases.router,
+        victims.router,
         qr.router,
         directory.router,
         openreferral.router,

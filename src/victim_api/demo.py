@@ -18,6 +18,7 @@ from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 from victim_api.qr.seed import seed_demo_qr
 from victim_api.settings import Settings, get_settings
+from victim_api.victims import seed as victims
 
 Seeder = Callable[[Session], list[str]]
 
@@ -42,6 +43,7 @@ def seed_context() -> SeedContext:
 SEEDERS: list[tuple[str, Seeder]] = [
     ("clients", seed_demo_clients),
     ("cases", cases.seed),
+    ("victims", victims.seed),
     ("directory", seed_directory),
     ("qr", seed_demo_qr),
 ]

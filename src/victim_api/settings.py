@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     keys_dir: Path = Path("var/keys")
     # Server-side pepper mixed into every verification-secret hash.
     secret_pepper: str = DEV_PEPPER
+    # Digits in a victim's verification PIN (docs/victims.md); at least 6.
+    victim_pin_length: Annotated[int, Field(ge=6, le=12)] = 6
     # Access tokens (OAuth2 client credentials).
     token_issuer: str = "https://victim-api.example.police.uk"  # noqa: S105 - a URL
     access_token_audience: str = "victim-api"  # noqa: S105 - a name
