@@ -189,6 +189,9 @@ def run_idempotent(
         response = produce()
         complete(session, client_id, key, response)
     except BaseException:
+        # End the request's transaction before releasing in another: on SQLite it
+        # holds the write lock the release needs, and would wait out the busy timeout.
+        session.rollback()
         release(database, client_id, key)
         raise
     session.info.setdefault("victim_api.after_rollback_release", []).append((client_id, key))
