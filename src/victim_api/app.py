@@ -10,6 +10,8 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
+from victim_api.leaflets import router as leaflets
+from victim_api.leaflets.cache import PublishedCache
 from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
@@ -60,12 +62,24 @@ TAGS: list[dict[str, Any]] = [
         "name": "qr-tokens",
         "description": "Signed QR tokens printed on leaflets: issue, draw, revoke and resolve.",
     },
+    {
+        "name": "leaflets",
+        "description": "Victim information leaflets: public reads in each language (JSON, "
+        "HTML page, SSML), and the editorial workflow for staff.",
+    },
 ]
 
 
 def _routers() -> list[APIRouter]:
     """Every router. Each domain package contributes its router here."""
-    return [health.router, oauth.router, audit_routes.router, reference.router, qr.router]
+    return [
+        health.router,
+        oauth.router,
+        audit_routes.router,
+        reference.router,
+        qr.router,
+        leaflets.router,
+    ]
 
 
 @asynccontextmanager
@@ -112,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = KeyStore.for_settings(database, settings)
     app.state.cursor_codec = CursorCodec(settings.secret_pepper)
     app.state.client_cache = {}
+    app.state.leaflet_cache = PublishedCache(settings.leaflet_cache_seconds)
 
     install_problem_handlers(app)
     app.add_middleware(

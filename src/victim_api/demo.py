@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from victim_api.leaflets.demo import seed_leaflets
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 
@@ -18,6 +19,7 @@ Seeder = Callable[[Session], list[str]]
 # (name, seeder) in dependency order; a seeder returns lines to print.
 SEEDERS: list[tuple[str, Seeder]] = [
     ("clients", seed_demo_clients),
+    ("leaflets", seed_leaflets),
 ]
 
 

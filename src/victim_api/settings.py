@@ -18,6 +18,13 @@ PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "develop
 DEV_PEPPER = "development-pepper-not-for-production"
 
 
+def _default_content_dir() -> Path:
+    """The repository's ``content/`` beside ``src/`` (a checkout or an editable
+    install), else ``content/`` in the working directory (an installed wheel)."""
+    beside_source = Path(__file__).resolve().parents[2] / "content"
+    return beside_source if (beside_source / "leaflets").is_dir() else Path("content")
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
@@ -58,6 +65,12 @@ class Settings(BaseSettings):
     # The contract promises at most 730 days; a force may configure less.
     qr_max_lifetime_days: Annotated[int, Field(ge=1, le=730)] = 730
     qr_resolve_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 120
+    # Leaflet source files (`<content_dir>/leaflets/<slug>/<language>.md`), read by
+    # `seed-demo` and `leaflets import`. Serving reads only the database.
+    content_dir: Path = Field(default_factory=_default_content_dir)
+    # How long a process serves its cached published leaflets before checking the
+    # database again; publishing or retiring in the same process refreshes at once.
+    leaflet_cache_seconds: Annotated[float, Field(ge=0, le=300)] = 5
     docs_enabled: bool | None = None
     metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)

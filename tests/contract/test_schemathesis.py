@@ -22,7 +22,7 @@ MAX_EXAMPLES = int(os.environ.get("VICTIM_API_FUZZ_EXAMPLES", "15"))
 
 
 @pytest.fixture(scope="module")
-def api_schema(app: FastAPI, repo_root: Path) -> Any:
+def api_schema(app: FastAPI, repo_root: Path, published_leaflets: list[str]) -> Any:
     config = schemathesis.config.SchemathesisConfig.from_path(repo_root / "schemathesis.toml")
     loaded = schemathesis.openapi.from_path(repo_root / "openapi" / "openapi.yaml", config=config)
     loaded.app = app

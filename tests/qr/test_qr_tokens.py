@@ -174,6 +174,47 @@ def test_resolve_opens_the_leaflet_and_hints_at_verification(client: TestClient,
     )
 
 
+def test_the_resolved_leaflet_is_in_the_requested_language_with_fallback(
+    client: TestClient, staff
+) -> None:
+    def resolve(token: str, headers: dict[str, str] | None = None, **body: str) -> dict:
+        response = client.post(
+            "/v1/qr-tokens/resolve", json={"token": token, **body}, headers=headers or {}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "no-store"
+        return response.json()
+
+    welsh = resolve(issue(client, staff, language="cy")["token"])
+    assert welsh["language"] == welsh["leaflet"]["language"] == "cy"
+    assert welsh["leaflet"]["sample"] is True
+    assert len(welsh["leaflet"]["sections"]) == 8
+    polish = issue(client, staff, language="pl")["token"]
+    assert resolve(polish)["leaflet"]["language"] == "en"
+    assert resolve(polish, language="cy")["leaflet"]["language"] == "cy"
+    unbound = issue(client, staff)["token"]
+    assert resolve(unbound, {"Accept-Language": "cy-GB"})["leaflet"]["language"] == "cy"
+    assert resolve(unbound, {"Accept-Language": "cy"}, language="en")["language"] == "en"
+    fraud = issue(client, staff, leaflet_slug="fraud", language="cy")["token"]
+    assert resolve(fraud)["leaflet"]["language"] == "en"
+
+
+def test_a_case_bound_leaflet_reads_generic_wording_until_case_details_exist(
+    client: TestClient, staff
+) -> None:
+    bound = issue(client, staff, case_id=str(uuid.uuid4()))
+    leaflet = resolve_leaflet(client, bound["token"])
+    assert leaflet["personalised"] is False
+    contact = next(s for s in leaflet["sections"] if s["key"] == "contact-us")
+    assert "the officer in charge of your case" in contact["text"]
+
+
+def resolve_leaflet(client: TestClient, token: str) -> dict:
+    response = client.post("/v1/qr-tokens/resolve", json={"token": token})
+    assert response.status_code == 200, response.text
+    return dict(response.json()["leaflet"])
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

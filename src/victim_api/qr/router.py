@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
+from victim_api.leaflets import service as leaflets
 from victim_api.platform.dependencies import CursorCodecDep, DbSession, KeysDep, SettingsDep
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
@@ -150,9 +151,15 @@ class CaseUpdatesHint(BaseModel):
 
 class QrResolved(BaseModel):
     leaflet_slug: str
-    language: str
+    language: str = Field(description="The language of `leaflet` (after any fallback).")
     expires_at: Any
     case_updates: CaseUpdatesHint
+    leaflet: leaflets.LeafletDocument = Field(
+        description="The leaflet in the reader's language: the request's `language`, then "
+        "the token's, then `Accept-Language`, then English. Slots are filled only for a "
+        "code bound to a case whose details are known; otherwise they read as generic "
+        "wording."
+    )
 
 
 def _image_etag(jti: str, version: int, *parts: object) -> str:
@@ -445,6 +452,8 @@ def resolve_qr_token(
     Verifies the signature, kid, typ, aud, exp and revocation. An expired,
     revoked or forged token answers `qr_token_expired`, `qr_token_revoked` or
     `qr_token_invalid` (410, 410 and 404), so the page can say "ask for a new leaflet".
+    Returns the leaflet itself, rendered as `GET /v1/leaflets/{slug}` renders it;
+    a leaflet no longer published answers 404 `leaflet_not_found`.
     """
     address = request.client.host if request.client else "-"
     hit(
@@ -454,17 +463,27 @@ def resolve_qr_token(
         window_seconds=60,
     )
     verified = service.verify_token(session, keys, settings, body.token)
-    language = body.language or verified.language or "en"
+    slot_values = (
+        service.slot_values_for_case(session, verified.case_id) if verified.case_id else None
+    )
+    leaflet = leaflets.render_personalised(
+        session,
+        verified.leaflet_slug,
+        [body.language, verified.language],
+        slot_values,
+        accept_language=request.headers.get("accept-language"),
+    )
     return JSONResponse(
         {
             "leaflet_slug": verified.leaflet_slug,
-            "language": language,
+            "language": leaflet["language"],
             "expires_at": verified.expires_at,
             "case_updates": {
                 "available": verified.case_id is not None,
                 "how": "To see updates on your case, verify with your crime reference number, "
                 "date of birth and PIN (POST /v1/victim-sessions).",
             },
+            "leaflet": leaflet,
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -211,6 +212,19 @@ def verify_token(session: Session, keys: KeyStore, settings: Settings, token: st
     if row.revoked_at is not None:
         raise QrTokenRevokedError()
     return VerifiedQr(row.jti, row.leaflet_slug, row.language, row.case_id, as_utc(row.expires_at))
+
+
+def slot_values_for_case(session: Session, case_id: str) -> Mapping[str, str] | None:
+    """The leaflet's personalisation for a case-bound token: None for now.
+
+    SEAM (cases and directory issues): return ``crime_reference``,
+    ``officer_name``, ``officer_team_phone`` and ``support_services`` for the
+    case (any may be missing: the leaflet then reads generic wording). Once this
+    returns values, resolving a token discloses case data to whoever holds the
+    printed code: record the disclosure with ``platform.audit.record`` (and
+    decide whether the code alone is enough, or a victim session is needed).
+    """
+    return None
 
 
 def get_row(session: Session, jti: str) -> Any:
