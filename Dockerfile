@@ -37,6 +37,8 @@ RUN groupadd --system --gid 10001 victim-api \
       --home-dir /nonexistent --shell /usr/sbin/nologin victim-api
 COPY --from=build /opt/victim-api /opt/victim-api
 COPY deploy/gunicorn.conf.py /etc/victim-api/gunicorn.conf.py
+# The leaflet files, for `victim-api leaflets import` (VICTIM_API_CONTENT_DIR's default here).
+COPY content /srv/victim-api/content
 WORKDIR /srv/victim-api
 USER 10001:10001
 EXPOSE 8000

@@ -89,3 +89,15 @@ def channel_tokens(app: FastAPI) -> dict[str, str]:
             acting = "staff.tester" if channel in (Channel.STAFF, Channel.PHONE) else None
             tokens[channel.value] = token_for(test_client, credentials, acting_user=acting)
     return tokens
+
+
+@pytest.fixture(scope="session")
+def published_leaflets(app: FastAPI, repo_root: Path) -> list[str]:
+    """The repository's leaflets, imported and published as `make run` serves them."""
+    from victim_api.leaflets.service import import_directory
+    from victim_api.platform.principal import system_caller
+
+    with app.state.database.transaction() as session:
+        return import_directory(
+            session, system_caller("TESTING"), repo_root / "content" / "leaflets"
+        )

@@ -14,6 +14,8 @@ from victim_api.cases import crime_reference
 from victim_api.cases import router as cases
 from victim_api.directory import openreferral
 from victim_api.directory import router as directory
+from victim_api.leaflets import router as leaflets
+from victim_api.leaflets.cache import PublishedCache
 from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
@@ -88,6 +90,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "The public support-service directory, as Open Referral HSDS 3.0 "
         "(UK profile): no key, any web origin, throttled per address.",
     },
+    {
+        "name": "leaflets",
+        "description": "Victim information leaflets: public reads in each language (JSON, "
+        "HTML page, SSML), and the editorial workflow for staff.",
+    },
 ]
 
 
@@ -107,6 +114,7 @@ def _routers() -> list[APIRouter]:
         qr.router,
         directory.router,
         openreferral.router,
+        leaflets.router,
     ]
 
 
@@ -155,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = KeyStore.for_settings(database, settings)
     app.state.cursor_codec = CursorCodec(settings.secret_pepper)
     app.state.client_cache = {}
+    app.state.leaflet_cache = PublishedCache(settings.leaflet_cache_seconds)
 
     install_problem_handlers(app)
     app.add_middleware(

@@ -109,6 +109,8 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(directory_app, name="directory")
+leaflets_app = typer.Typer(help="Leaflets: load the content files.", no_args_is_help=True)
+app.add_typer(leaflets_app, name="leaflets")
 
 
 def _database() -> Any:
@@ -415,6 +417,40 @@ def directory_export(
         database.dispose()
     if output:
         typer.echo(f"wrote {output}", err=True)
+
+
+@leaflets_app.command("import")
+def leaflets_import(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Holds <slug>/<language>.md. Default: VICTIM_API_CONTENT_DIR/leaflets."
+        ),
+    ] = None,
+) -> None:
+    """Load leaflet files: add new versions as drafts, publish those marked PUBLISHED.
+
+    All or nothing, and idempotent. Refuses (exit 1, listing every problem) a file
+    that breaks the content rules or changes the wording of a published version.
+    """
+    from victim_api.leaflets.content import LeafletContentError
+    from victim_api.leaflets.service import import_directory
+    from victim_api.platform.principal import system_caller
+
+    _load_domains()
+    path = directory or get_settings().content_dir / "leaflets"
+    database = _database()
+    try:
+        with database.transaction() as session:
+            lines = import_directory(session, system_caller("LEAFLET_EDITING"), path)
+    except LeafletContentError as exc:
+        typer.echo(f"refused, nothing imported: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"imported {path}")
 
 
 def main() -> None:

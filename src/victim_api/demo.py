@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from victim_api.cases import demo as cases
 from victim_api.directory.seed import seed_directory
+from victim_api.leaflets.demo import seed_leaflets
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 from victim_api.qr.seed import seed_demo_qr
@@ -45,6 +46,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("cases", cases.seed),
     ("victims", victims.seed),
     ("directory", seed_directory),
+    ("leaflets", seed_leaflets),
     ("qr", seed_demo_qr),
 ]
 

@@ -22,6 +22,13 @@ DEV_PEPPER = "development-pepper-not-for-production"
 DEFAULT_CRIME_REFERENCE_PATTERN = r"^\d{7}/\d{2}$"
 
 
+def _default_content_dir() -> Path:
+    """The repository's ``content/`` beside ``src/`` (a checkout or an editable
+    install), else ``content/`` in the working directory (an installed wheel)."""
+    beside_source = Path(__file__).resolve().parents[2] / "content"
+    return beside_source if (beside_source / "leaflets").is_dir() else Path("content")
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
@@ -68,6 +75,12 @@ class Settings(BaseSettings):
     qr_resolve_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 120
     # The public Open Referral feed's limit per client address, per minute.
     openreferral_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 600
+    # Leaflet source files (`<content_dir>/leaflets/<slug>/<language>.md`), read by
+    # `seed-demo` and `leaflets import`. Serving reads only the database.
+    content_dir: Path = Field(default_factory=_default_content_dir)
+    # How long a process serves its cached published leaflets before checking the
+    # database again; publishing or retiring in the same process refreshes at once.
+    leaflet_cache_seconds: Annotated[float, Field(ge=0, le=300)] = 5
     docs_enabled: bool | None = None
     metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)

@@ -28,7 +28,7 @@ VALID_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 
 
 @pytest.fixture(scope="module")
-def api_schema(app: FastAPI, repo_root: Path) -> Any:
+def api_schema(app: FastAPI, repo_root: Path, published_leaflets: list[str]) -> Any:
     config = schemathesis.config.SchemathesisConfig.from_path(repo_root / "schemathesis.toml")
     loaded = schemathesis.openapi.from_path(repo_root / "openapi" / "openapi.yaml", config=config)
     loaded.app = app

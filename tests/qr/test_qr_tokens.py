@@ -184,6 +184,76 @@ def test_resolve_opens_the_leaflet_and_hints_at_verification(
     )
 
 
+def test_the_resolved_leaflet_is_in_the_requested_language_with_fallback(
+    client: TestClient, staff
+) -> None:
+    def resolve(token: str, headers: dict[str, str] | None = None, **body: str) -> dict:
+        response = client.post(
+            "/v1/qr-tokens/resolve", json={"token": token, **body}, headers=headers or {}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "no-store"
+        return response.json()
+
+    welsh = resolve(issue(client, staff, language="cy")["token"])
+    assert welsh["language"] == welsh["leaflet"]["language"] == "cy"
+    assert welsh["leaflet"]["sample"] is True
+    assert len(welsh["leaflet"]["sections"]) == 8
+    polish = issue(client, staff, language="pl")["token"]
+    assert resolve(polish)["leaflet"]["language"] == "en"
+    assert resolve(polish, language="cy")["leaflet"]["language"] == "cy"
+    unbound = issue(client, staff)["token"]
+    assert resolve(unbound, {"Accept-Language": "cy-GB"})["leaflet"]["language"] == "cy"
+    assert resolve(unbound, {"Accept-Language": "cy"}, language="en")["language"] == "en"
+    fraud = issue(client, staff, leaflet_slug="fraud", language="cy")["token"]
+    assert resolve(fraud)["leaflet"]["language"] == "en"
+
+
+def test_a_case_bound_leaflet_shows_the_team_contact_and_services_but_nothing_sensitive(
+    client: TestClient, staff, channel_tokens, app
+) -> None:
+    from tests.support.cases import case_body
+    from victim_api.directory.seed import seed_directory
+
+    with app.state.database.transaction() as session:
+        seed_directory(session)  # the synthetic London directory (idempotent)
+    police = bearer(channel_tokens["POLICE_SYSTEM"])
+    body = case_body(crime_type="DOMESTIC_ABUSE", borough="CAMDEN")
+    case_id = str(uuid.uuid4())
+    created = client.put(
+        f"/v1/cases/{case_id}", json=body, headers={**police, "If-None-Match": "*"}
+    )
+    assert created.status_code == 201, created.text
+    bound = issue(client, staff, case_id=case_id)
+    response = client.post("/v1/qr-tokens/resolve", json={"token": bound["token"]})
+    resolved = response.json()
+    text = json.dumps(resolved)
+    assert body["officer"]["work_phone"] in text
+    assert body["crime_reference"] not in text
+    assert body["officer"]["name"] not in text
+    assert resolved["support_services"]
+    contact = next(s for s in resolved["leaflet"]["sections"] if s["key"] == "contact-us")
+    assert "the officer in charge of your case" in contact["text"]
+    # What the code's holder saw is recorded as a disclosure.
+    from victim_api.platform.audit import AuditEvent
+    from victim_api.platform.db import table_of
+
+    events = table_of(AuditEvent)
+    with app.state.database.read_session() as session:
+        rows = session.execute(
+            sa.select(events.c.operation, events.c.recipient, events.c.case_ids).where(
+                events.c.resource_type == "qr_token_resolution"
+            )
+        ).all()
+    assert ("DISCLOSURE", "QR_CODE_HOLDER", [case_id]) in [tuple(r) for r in rows]
+
+
+def resolve_leaflet(client: TestClient, token: str) -> dict:
+    response = client.post("/v1/qr-tokens/resolve", json={"token": token})
+    assert response.status_code == 200, response.text
+    return dict(response.json()["leaflet"])
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

@@ -10,7 +10,7 @@ and its length and number of parts are capped so it cannot cost much to read.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 DEFAULT_LANGUAGE = "en"
 MAX_HEADER_LENGTH = 4096
@@ -23,11 +23,14 @@ _QUALITY = re.compile(r"^[qQ]\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$")
 def negotiate_language(
     available: Collection[str],
     *,
-    lang: str | None = None,
+    lang: str | Sequence[str | None] | None = None,
     accept_language: str | None = None,
 ) -> str:
     """Return the tag from ``available`` that best fits the reader.
 
+    ``lang`` is one explicit choice, or several in order of preference (say,
+    the one picked on the page, then the one printed on the leaflet); each is
+    tried before ``Accept-Language``.
     Comparison ignores case; the tag is returned as spelled in ``available``.
     Falls back to English, or, for a leaflet with no English, the first
     available tag in sorted order. Raises ValueError only when nothing is
@@ -72,10 +75,14 @@ def _parse_range(part: str) -> tuple[str, float] | None:
     return language_range.lower(), quality
 
 
-def _preferences(lang: str | None, accept_language: str | None) -> Iterator[str]:
-    explicit = (lang or "").strip()
-    if _LANGUAGE_RANGE.match(explicit) and explicit != "*":
-        yield explicit.lower()
+def _preferences(
+    lang: str | Sequence[str | None] | None, accept_language: str | None
+) -> Iterator[str]:
+    choices = [lang] if isinstance(lang, str) else list(lang or ())
+    for choice in choices[:MAX_LANGUAGE_RANGES]:
+        explicit = (choice or "").strip()
+        if _LANGUAGE_RANGE.match(explicit) and explicit != "*":
+            yield explicit.lower()
     for language_range in parse_accept_language(accept_language):
         if language_range != "*":  # "anything" is what the English fallback gives
             yield language_range

@@ -305,27 +305,48 @@ class _SayAs:
     format: str | None = None
 
 
-def to_ssml(title: str, sections: Sequence[Section], language: str) -> str:
+def to_ssml(
+    title: str, sections: Sequence[Section], language: str, *, notice: str | None = None
+) -> str:
     """SSML 1.1 for the phone line: a paragraph per block, a sentence per ``<s>``.
 
     Phone numbers, dates and reference numbers are wrapped in ``<say-as>`` so the
-    voice reads them digit by digit; a break separates sections. Every piece of
-    text is XML-escaped.
+    voice reads them digit by digit; a break separates sections. ``notice`` (say,
+    that this is a sample translation) is spoken straight after the title. Every
+    piece of text is XML-escaped.
     """
     tag = _require_language_tag(language)
     parts = [
         f'<speak version="1.1" xmlns="{SSML_NAMESPACE}" xml:lang={quoteattr(tag)}>',
         _ssml_paragraph(title),
+        _ssml_paragraph(notice or ""),
     ]
     for section in sections:
         parts.append(f'<break time="{SECTION_BREAK}"/>')
-        parts.append(_ssml_paragraph(section.heading))
-        parts.extend(
-            _ssml_paragraph(block.text)
-            for block in text_blocks(section.body, show_link_targets=False)
-        )
+        parts.extend(_ssml_section(section))
     parts.append("</speak>")
     return "\n".join(part for part in parts if part)
+
+
+def to_section_ssml(section: Section, language: str) -> str:
+    """One section on its own as SSML 1.1: its heading, then its blocks."""
+    tag = _require_language_tag(language)
+    parts = [
+        f'<speak version="1.1" xmlns="{SSML_NAMESPACE}" xml:lang={quoteattr(tag)}>',
+        *_ssml_section(section),
+        "</speak>",
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _ssml_section(section: Section) -> list[str]:
+    return [
+        _ssml_paragraph(section.heading),
+        *(
+            _ssml_paragraph(block.text)
+            for block in text_blocks(section.body, show_link_targets=False)
+        ),
+    ]
 
 
 def _ssml_paragraph(text: str) -> str:
@@ -374,6 +395,11 @@ def _say_as_spans(sentence: str) -> list[_SayAs]:
     return sorted(chosen, key=lambda span: span.start)
 
 
+def is_language_tag(language: str) -> bool:
+    """Whether ``language`` is a valid BCP 47 tag, usable in ``lang`` and ``xml:lang``."""
+    return bool(_LANGUAGE_TAG_SHAPE.match(language) and langcodes.tag_is_valid(language))
+
+
 def _require_language_tag(language: str) -> str:
     # langcodes alone also accepts spellings such as "en_GB", which are not
     # valid in xml:lang or lang attributes.
@@ -393,13 +419,33 @@ _PAGE_WORDING: dict[str, dict[str, str]] = {
         "skip": "Skip to main content",
         "contents": "On this page",
         "version": "Leaflet version {version}.",
+        "sample": "This is a sample translation. A translator has not checked it yet, so "
+        "some words may be wrong. The English version is the one to rely on.",
     },
+    # Welsh wording needs a translator's review, like the Welsh leaflet itself.
     "cy": {
         "skip": "Neidio i'r prif gynnwys",
         "contents": "Ar y dudalen hon",
         "version": "Fersiwn {version} o'r daflen.",
+        "sample": "Cyfieithiad sampl yw hwn. Nid yw cyfieithydd wedi'i wirio eto, felly "
+        "gall rhai geiriau fod yn anghywir. Y fersiwn Saesneg yw'r un i ddibynnu arni.",
     },
 }
+
+
+def sample_notice(language: str) -> list[tuple[str, str]]:
+    """What a reader of a sample translation is told, as (language, text) pairs.
+
+    In the leaflet's own language where we have the wording, and always in
+    English too, since the notice itself may be in an unchecked translation.
+    """
+    primary = _primary_subtag(language)
+    notice = []
+    if primary in _PAGE_WORDING and primary != "en":
+        notice.append((language, _PAGE_WORDING[primary]["sample"]))
+    notice.append(("en", _PAGE_WORDING["en"]["sample"]))
+    return notice
+
 
 # GOV.UK-like type and colours: 19px body text, near-black on white (contrast
 # 19:1), links #1d70b8 (5.2:1), a yellow focus ring. System fonts only.
@@ -424,6 +470,8 @@ blockquote { margin: 1rem 0; padding: 0.5rem 1rem; border-left: 5px solid #b1b4b
 .skip-link { position: absolute; left: -9999px; top: 0; }
 .skip-link:focus { position: static; display: block; padding: 0.75rem 1rem; }
 .contents-title { font-weight: bold; margin-bottom: 0.25rem; }
+.sample-notice { margin: 1rem 0; padding: 0.5rem 1rem; border: 5px solid #0b0c0c;
+  font-weight: bold; }
 footer { max-width: 40rem; margin: 0 auto; padding: 1rem; border-top: 1px solid #b1b4b6;
   font-size: 1rem; }
 @media print {
@@ -450,7 +498,8 @@ def to_html_page(leaflet: Leaflet, sections_html: Mapping[str, str], language: s
 
     ``sections_html`` maps each section key to its body HTML (usually
     ``to_html(fill_slots(section.body, ...))``); it is sanitised again here,
-    because the page cannot know where a fragment came from.
+    because the page cannot know where a fragment came from. A sample
+    translation (``leaflet.sample``) says so in a box under the title.
     """
     tag = _require_language_tag(language)
     words = _PAGE_WORDING.get(_primary_subtag(tag), _PAGE_WORDING["en"])
@@ -460,30 +509,42 @@ def to_html_page(leaflet: Leaflet, sections_html: Mapping[str, str], language: s
     if missing:
         raise ValueError(f"no HTML for sections: {', '.join(missing)}")
     title = html.escape(leaflet.title)
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            f"<html lang={quoteattr(tag)}>",
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="referrer" content="no-referrer">',
-            f"<title>{title}</title>",
-            f"<style>{PAGE_STYLE}</style>",
-            "</head>",
-            "<body>",
-            f'<a class="skip-link" href="#main">{html.escape(words["skip"])}</a>',
-            '<main id="main" tabindex="-1">',
-            f"<h1>{title}</h1>",
-            f'<p class="summary">{html.escape(leaflet.summary)}</p>',
-            _contents_nav(leaflet, words["contents"]),
-            *(_page_section(section, sections_html[section.key]) for section in leaflet.sections),
-            "</main>",
-            f"<footer><p>{html.escape(words['version'].format(version=leaflet.version))}</p></footer>",
-            "</body>",
-            "</html>",
-        ]
+    parts = [
+        "<!DOCTYPE html>",
+        f"<html lang={quoteattr(tag)}>",
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{title}</title>",
+        f"<style>{PAGE_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f'<a class="skip-link" href="#main">{html.escape(words["skip"])}</a>',
+        '<main id="main" tabindex="-1">',
+        f"<h1>{title}</h1>",
+        _sample_notice_html(leaflet, tag),
+        f'<p class="summary">{html.escape(leaflet.summary)}</p>',
+        _contents_nav(leaflet, words["contents"]),
+        *(_page_section(section, sections_html[section.key]) for section in leaflet.sections),
+        "</main>",
+        f"<footer><p>{html.escape(words['version'].format(version=leaflet.version))}</p></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _sample_notice_html(leaflet: Leaflet, language: str) -> str:
+    if not leaflet.sample:
+        return ""
+    paragraphs = "".join(
+        f"<p>{html.escape(text)}</p>"
+        if tag == language
+        else f"<p lang={quoteattr(tag)}>{html.escape(text)}</p>"
+        for tag, text in sample_notice(language)
     )
+    return f'<div class="sample-notice" role="note">{paragraphs}</div>'
 
 
 def _contents_nav(leaflet: Leaflet, label: str) -> str:

@@ -269,6 +269,8 @@ class AllowedOriginsCorsMiddleware:
         from starlette.middleware.cors import CORSMiddleware
 
         self.app = app
+        # No configured origin: no cross-origin access at all, and no `Vary: Origin`.
+        self.enabled = bool(origins)
         self.public_prefixes = tuple(p.rstrip("/") for p in public_prefixes)
         self.cors = CORSMiddleware(
             app,
@@ -290,8 +292,10 @@ class AllowedOriginsCorsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or any(
-            path == p or path.startswith(p + "/") for p in self.public_prefixes
+        if (
+            not self.enabled
+            or scope["type"] != "http"
+            or any(path == p or path.startswith(p + "/") for p in self.public_prefixes)
         ):
             await self.app(scope, receive, send)
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Channel(StrEnum):
@@ -69,3 +70,13 @@ SYSTEM_PRINCIPAL = Principal(
 
 def system_caller(purpose: str = "ADMINISTRATION", request_id: str = "cli") -> Caller:
     return Caller(principal=SYSTEM_PRINCIPAL, purpose=purpose, request_id=request_id)
+
+
+# The principal for public, unauthenticated callers (the QR leaflet page).
+PUBLIC_PRINCIPAL = Principal(client_id="public", channel=Channel.WEB, scopes=frozenset())
+
+
+def public_caller(request: Any, purpose: str = "LEAFLET_READING") -> Caller:
+    """A caller for a public request, so what it is shown can be audited."""
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    return Caller(principal=PUBLIC_PRINCIPAL, purpose=purpose, request_id=request_id)

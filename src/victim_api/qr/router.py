@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
+from victim_api.leaflets import service as leaflets
 from victim_api.platform.dependencies import CursorCodecDep, DbSession, KeysDep, SettingsDep
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
@@ -20,7 +21,7 @@ from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, r
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.pagination import Page, PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import PUBLIC, requires
-from victim_api.platform.principal import Caller, Channel
+from victim_api.platform.principal import Caller, Channel, public_caller
 from victim_api.platform.ratelimit import bucket_key, hit
 from victim_api.platform.types import JSON_INTEGER
 from victim_api.qr import images, service
@@ -148,11 +149,31 @@ class CaseUpdatesHint(BaseModel):
     how: str = Field(description="What the victim must do to see case updates.")
 
 
+class SupportService(BaseModel):
+    id: str
+    name: str
+    organization: str
+    description: str | None
+    url: str | None
+    phones: list[str]
+
+
 class QrResolved(BaseModel):
     leaflet_slug: str
-    language: str
+    language: str = Field(description="The language of `leaflet` (after any fallback).")
     expires_at: Any
     case_updates: CaseUpdatesHint
+    leaflet: leaflets.LeafletDocument = Field(
+        description="The leaflet in the reader's language: the request's `language`, then "
+        "the token's, then `Accept-Language`, then English. For a code bound to a case, "
+        "only non-sensitive slots are filled (the officer's team contact and the support "
+        "services); the crime reference and the officer's name stay generic wording "
+        "until the victim verifies."
+    )
+    support_services: list[SupportService] = Field(
+        description="For a case-bound code: up to three support services for the case's "
+        "crime type and borough, that take police referrals. Empty otherwise."
+    )
 
 
 def _image_etag(jti: str, version: int, *parts: object) -> str:
@@ -445,6 +466,8 @@ def resolve_qr_token(
     Verifies the signature, kid, typ, aud, exp and revocation. An expired,
     revoked or forged token answers `qr_token_expired`, `qr_token_revoked` or
     `qr_token_invalid` (410, 410 and 404), so the page can say "ask for a new leaflet".
+    Returns the leaflet itself, rendered as `GET /v1/leaflets/{slug}` renders it;
+    a leaflet no longer published answers 404 `leaflet_not_found`.
     """
     address = request.client.host if request.client else "-"
     hit(
@@ -454,17 +477,30 @@ def resolve_qr_token(
         window_seconds=60,
     )
     verified = service.verify_token(session, keys, settings, body.token)
-    language = body.language or verified.language or "en"
+    personal = (
+        service.personalisation_for_case(session, public_caller(request), verified.case_id)
+        if verified.case_id
+        else None
+    )
+    leaflet = leaflets.render_personalised(
+        session,
+        verified.leaflet_slug,
+        [body.language, verified.language],
+        personal.slot_values if personal else None,
+        accept_language=request.headers.get("accept-language"),
+    )
     return JSONResponse(
         {
             "leaflet_slug": verified.leaflet_slug,
-            "language": language,
+            "language": leaflet["language"],
             "expires_at": verified.expires_at,
             "case_updates": {
                 "available": verified.case_id is not None,
                 "how": "To see updates on your case, verify with your crime reference number, "
                 "date of birth and PIN (POST /v1/victim-sessions).",
             },
+            "leaflet": leaflet,
+            "support_services": personal.support_services if personal else [],
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from victim_api.cases import service as cases_service
+from victim_api.directory import service as directory_service
 from victim_api.platform.audit import Operation, record
 from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import table_of
@@ -216,6 +217,65 @@ def verify_token(session: Session, keys: KeyStore, settings: Settings, token: st
     if row.revoked_at is not None:
         raise QrTokenRevokedError()
     return VerifiedQr(row.jti, row.leaflet_slug, row.language, row.case_id, as_utc(row.expires_at))
+
+
+@dataclass(frozen=True)
+class CasePersonalisation:
+    """What a case-bound leaflet may show to whoever holds the printed code."""
+
+    slot_values: dict[str, str]
+    support_services: list[dict[str, Any]]
+
+
+def personalisation_for_case(session: Session, caller: Caller, case_id: str) -> CasePersonalisation:
+    """Only non-sensitive case details: the officer's team contact and the support
+    services for the case's crime type and borough.
+
+    A printed code may be lost or photographed, so it never reveals the crime
+    reference (one of the two verification factors), the officer's name, the
+    status or anything about the victim: those need a victim session. What it
+    does reveal is recorded as a DISCLOSURE to the code's holder.
+    """
+    row = cases_service.require_case(session, case_id)
+    slots: dict[str, str] = {}
+    if row.officer_team and row.officer_work_phone:
+        slots["officer_team_phone"] = f"{row.officer_work_phone} ({row.officer_team})"
+    elif row.officer_work_phone:
+        slots["officer_team_phone"] = row.officer_work_phone
+    services = [
+        {
+            "id": view["id"],
+            "name": view["name"],
+            "organization": view["organization"]["name"],
+            "description": view["description"],
+            "url": view["url"],
+            "phones": [p["number"] for p in view["phones"]],
+        }
+        for view in directory_service.recommend_services(
+            session,
+            crime_type=row.crime_type,
+            borough=row.borough,
+            age=None,
+            language=None,
+            needs=[],
+            enhanced=bool(row.enhanced),
+            limit=3,
+        )
+    ]
+    if services:
+        slots["support_services"] = "; ".join(
+            s["name"] + (f" ({s['phones'][0]})" if s["phones"] else "") for s in services
+        )
+    record(
+        session,
+        caller,
+        operation=Operation.DISCLOSURE,
+        resource_type="qr_token_resolution",
+        case_ids=[case_id],
+        recipient="QR_CODE_HOLDER",
+        fields=sorted(slots),
+    )
+    return CasePersonalisation(slots, services)
 
 
 def get_row(session: Session, jti: str) -> Any:

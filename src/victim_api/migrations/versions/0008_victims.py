@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008_victims"
-down_revision: str | None = "0006_qr"
+down_revision: str | None = "0007_leaflets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
