@@ -17,6 +17,7 @@ from victim_api.directory.seed import seed_directory
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 from victim_api.qr.seed import seed_demo_qr
+from victim_api.referrals import seed as referrals
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import seed as victims
 
@@ -46,6 +47,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("victims", victims.seed),
     ("directory", seed_directory),
     ("qr", seed_demo_qr),
+    ("referrals", referrals.seed),
 ]
 
 
