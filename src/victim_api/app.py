@@ -32,6 +32,8 @@ from victim_api.platform.openapi import build_openapi, operation_id
 from victim_api.platform.pagination import CursorCodec
 from victim_api.qr import router as qr
 from victim_api.reference import router as reference
+from victim_api.referrals import partner_router as partner_referrals
+from victim_api.referrals import router as referrals
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
 
@@ -82,6 +84,16 @@ TAGS: list[dict[str, Any]] = [
         "the contact log and subject rights. Staff, the helpline and police systems only.",
     },
     {
+        "name": "referrals",
+        "description": "Referrals of victims to support services: consent rules per crime "
+        "type, deduplication and delivery. Staff only.",
+    },
+    {
+        "name": "partner-referrals",
+        "description": "Support services pull their organisation's referrals, acknowledge "
+        "them and record outcomes (PARTNER clients, bound to one organisation).",
+    },
+    {
         "name": "directory",
         "description": "Staff search and maintenance of the support-service directory.",
     },
@@ -111,6 +123,8 @@ def _routers() -> list[APIRouter]:
         reference.router,
         cases.router,
         victims.router,
+        referrals.router,
+        partner_referrals.router,
         qr.router,
         directory.router,
         openreferral.router,

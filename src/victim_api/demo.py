@@ -18,6 +18,7 @@ from victim_api.leaflets.demo import seed_leaflets
 from victim_api.platform.db import Database
 from victim_api.platform.demo_clients import seed_demo_clients
 from victim_api.qr.seed import seed_demo_qr
+from victim_api.referrals import seed as referrals
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import seed as victims
 
@@ -48,6 +49,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("directory", seed_directory),
     ("leaflets", seed_leaflets),
     ("qr", seed_demo_qr),
+    ("referrals", referrals.seed),
 ]
 
 

@@ -10,6 +10,7 @@ from victim_api.platform import audit, clients, idempotency, keys, ratelimit
 from victim_api.platform.db import metadata
 from victim_api.qr import models as qr
 from victim_api.reference import models as reference
+from victim_api.referrals import models as referrals
 from victim_api.victims import models as victims
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "qr",
     "ratelimit",
     "reference",
+    "referrals",
     "victims",
 ]

@@ -14,13 +14,17 @@ from victim_api.platform.principal import Channel
 from victim_api.platform.scopes import all_scopes
 from victim_api.platform.secrets import hash_secret
 
+# The partner's organisation is a directory organisation id: "Lanternwick Victim Care
+# (Sample)" in the sample directory, so the demo referrals are delivered to it.
+DEMO_PARTNER_ORGANISATION = "3ef8fa6c-bb39-5773-8eb6-46e26e7930c8"
+
 # (client_id, secret, channel, organisation)
 DEMO_CLIENTS: tuple[tuple[str, str, Channel, str | None], ...] = (
     ("demo-staff", "demo-staff-secret", Channel.STAFF, None),
     ("demo-helpline", "demo-helpline-secret", Channel.PHONE, None),
     ("demo-web", "demo-web-secret", Channel.WEB, None),
     ("demo-police", "demo-police-secret", Channel.POLICE_SYSTEM, None),
-    ("demo-partner", "demo-partner-secret", Channel.PARTNER, "demo-org-north"),
+    ("demo-partner", "demo-partner-secret", Channel.PARTNER, DEMO_PARTNER_ORGANISATION),
     ("demo-auditor", "demo-auditor-secret", Channel.AUDITOR, None),
 )
 

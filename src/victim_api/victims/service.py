@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -382,6 +382,18 @@ def update_victim(
 # ---------------------------------------------------------------------------
 # Consent (append-only)
 
+# Called in the transaction that records a withdrawal: (session, caller, victim_id,
+# purpose). The referrals domain registers one to cancel open referrals at once.
+ConsentWithdrawnListener = Callable[[Session, Caller, str, str], None]
+_CONSENT_WITHDRAWN: list[ConsentWithdrawnListener] = []
+
+
+def on_consent_withdrawn(listener: ConsentWithdrawnListener) -> ConsentWithdrawnListener:
+    """Register ``listener`` (once) to run whenever a consent is withdrawn."""
+    if listener not in _CONSENT_WITHDRAWN:
+        _CONSENT_WITHDRAWN.append(listener)
+    return listener
+
 
 def _consent_view(row: Any) -> dict[str, Any]:
     return {
@@ -431,6 +443,9 @@ def record_consent(
         victim_ids=[victim_id],
         fields=["purpose", "decision", "legal_basis"],
     )
+    if data.decision == ConsentDecision.WITHDRAWN:
+        for listener in _CONSENT_WITHDRAWN:
+            listener(session, caller, victim_id, data.purpose.value)
     return _consent_view(
         session.execute(sa.select(CONSENTS).where(CONSENTS.c.id == consent_id)).one()
     )
@@ -447,6 +462,12 @@ def current_consents(session: Session, victim_id: str) -> dict[str, str]:
 
 def has_consent(session: Session, victim_id: str, purpose: str) -> bool:
     return current_consents(session, victim_id).get(purpose) == ConsentDecision.GIVEN.value
+
+
+def current_consent(session: Session, victim_id: str, purpose: str) -> dict[str, Any] | None:
+    """The decision in force for ``purpose`` (id, decision, legal basis...), or None."""
+    rows = [r for r in _consent_rows(session, victim_id) if r.purpose == purpose]
+    return _consent_view(rows[-1]) if rows else None
 
 
 def list_consents(session: Session, caller: Caller, victim_id: str) -> dict[str, Any]:
@@ -777,13 +798,17 @@ def erase_victim(session: Session, caller: Caller, victim_id: str) -> dict[str, 
 
 
 def safe_contact_for_partner(session: Session, victim_id: str) -> dict[str, Any]:
-    """The minimum a support service needs to make contact safely: safe methods and
-    safe times, language and interpreter, accessibility needs. The caller audits
+    """The minimum a support service needs to make contact safely: the name, safe
+    methods (and the preferred channel) and safe times, language and interpreter,
+    accessibility needs. The caller audits
     the disclosure (with the partner as recipient)."""
     row = _live_row(session, victim_id)
     return {
         "victim_id": row.id,
+        "case_id": row.case_id,
         "given_name": row.given_name,
+        "family_name": row.family_name,
+        "preferred_channel": row.preferred_channel,
         "contact_methods": contact_methods(row, ContactView.SAFE_ONLY),
         "safe_contact_times": row.safe_contact_times,
         "language": row.language,

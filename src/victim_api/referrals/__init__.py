@@ -1,0 +1,1 @@
+"""Referrals of victims to support services, and the partner pull that delivers them."""
