@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from victim_api import __version__
 from victim_api.cases import crime_reference
 from victim_api.cases import router as cases
-from victim_api.directory import openreferral
+from victim_api.directory import openreferral, recommend_router
 from victim_api.directory import router as directory
 from victim_api.leaflets import router as leaflets
 from victim_api.leaflets.cache import PublishedCache
@@ -127,6 +127,7 @@ def _routers() -> list[APIRouter]:
         partner_referrals.router,
         qr.router,
         directory.router,
+        recommend_router.router,
         openreferral.router,
         leaflets.router,
     ]
