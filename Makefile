@@ -7,10 +7,16 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed-stamp
 export VICTIM_API_DATABASE_URL ?= sqlite:///var/victim-api.db
+# Client generators, type-checker and mock (tools/clients/README.md); the tests use them.
+CLIENT_TOOLS := tools/clients
+CLIENT_TOOLS_STAMP := $(CLIENT_TOOLS)/node_modules/.installed-stamp
+CLIENTGEN := $(VENV)/clientgen
+CLIENTGEN_STAMP := $(CLIENTGEN)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
 .PHONY: vendor-docs lint-contract breaking lint-ops bench bench-smoke
+.PHONY: clients clients-check clients-tools mock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -35,7 +41,7 @@ run: $(STAMP) ## Migrate the SQLite database under var/, load demo data, serve o
 serve: $(STAMP) ## Serve without migrating or seeding
 	$(BIN)/victim-api serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## Run the whole test suite (VICTIM_API_TEST_DATABASE_URL picks PostgreSQL)
+test: $(STAMP) $(CLIENT_TOOLS_STAMP) $(CLIENTGEN_STAMP) ## Run the whole test suite (VICTIM_API_TEST_DATABASE_URL picks PostgreSQL)
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
@@ -46,6 +52,7 @@ lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
 	$(BIN)/victim-api openapi --check
 	$(MAKE) --no-print-directory lint-contract
 	$(MAKE) --no-print-directory lint-ops
+	$(MAKE) --no-print-directory clients-check
 
 format: $(STAMP) ## Format and autofix with ruff
 	$(BIN)/ruff format src tests
@@ -112,3 +119,33 @@ bench: $(STAMP) ## Benchmark hot paths against a raw ASGI baseline (BENCH_CASES,
 
 bench-smoke: $(STAMP) ## A seconds-long benchmark run proving the harness works (CI)
 	$(BIN)/python -m bench.run --smoke
+
+# Generated clients and the mock (tools/clients/README.md, docs/integration/README.md).
+# npm ci and the generator's virtualenv are redone when their pins change.
+$(CLIENT_TOOLS_STAMP): $(CLIENT_TOOLS)/package.json $(CLIENT_TOOLS)/package-lock.json
+	cd $(CLIENT_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(CLIENTGEN_STAMP): $(CLIENT_TOOLS)/requirements.txt
+	test -x $(CLIENTGEN)/bin/python || $(PYTHON) -m venv $(CLIENTGEN)
+	$(CLIENTGEN)/bin/python -m pip install --quiet --disable-pip-version-check -r $(CLIENT_TOOLS)/requirements.txt
+	touch $@
+
+clients-tools: $(CLIENT_TOOLS_STAMP) $(CLIENTGEN_STAMP) ## Install the pinned client generators and Prism
+
+clients: $(STAMP) clients-tools ## Generate clients/typescript/schema.d.ts and clients/python/ from the contract
+	$(BIN)/python $(CLIENT_TOOLS)/generate.py
+
+clients-check: clients ## Generate the clients, then tsc --strict over clients/typescript
+	$(CLIENT_TOOLS)/node_modules/.bin/tsc -p clients/typescript/tsconfig.json
+
+# Answers generated from the schemas, valid against them, the same for the same request
+# (seeded); MOCK_FLAGS= for Prism's static mode (the contract's examples, placeholders).
+# Prism serves the contract plus json-schema-faker bounds (generate.py --mock-contract).
+MOCK_FLAGS ?= --dynamic --seed victim-api --json-schema-faker-fillProperties=false
+MOCK_CONTRACT ?= var/mock/openapi.json
+mock: PORT = 4010
+mock: $(STAMP) $(CLIENT_TOOLS_STAMP) ## Prism mock of the contract on 127.0.0.1:PORT (4010)
+	$(BIN)/python $(CLIENT_TOOLS)/generate.py --mock-contract $(MOCK_CONTRACT)
+	$(CLIENT_TOOLS)/node_modules/.bin/prism mock --host 127.0.0.1 --port $(PORT) $(MOCK_FLAGS) \
+	  $(MOCK_CONTRACT)

@@ -325,6 +325,8 @@ def main() -> None:
         "VICTIM_API_LOG_FORMAT": "json",
         "VICTIM_API_TOKEN_RATE_LIMIT_PER_MINUTE": "100000",
         "VICTIM_API_QR_RESOLVE_RATE_LIMIT_PER_MINUTE": "10000000",
+        # The public feed's per-address limit (600 a minute) turns the run into 429s.
+        "VICTIM_API_OPENREFERRAL_RATE_LIMIT_PER_MINUTE": "10000000",
     }
     seeded = prepare_database(env["VICTIM_API_DATABASE_URL"], args.cases, env)
     rows: list[Row] = []

@@ -241,3 +241,19 @@ def test_export_writes_json_lines_with_hashes(tampered, monkeypatch, tmp_path: P
     assert [line["seq"] for line in lines] == [1, 2, 3, 4, 5]
     assert all(len(line["hash"]) == 64 for line in lines)
     assert lines[1]["prev_hash"] == lines[0]["hash"]
+
+
+def test_audit_event_times_carry_an_offset(
+    client: TestClient, app: FastAPI, channel_tokens
+) -> None:
+    # SQLite returns naive datetimes; the contract's date-time needs an offset.
+    record_now(
+        app.state.database,
+        system_caller(),
+        operation=Operation.CONSULTATION,
+        resource_type="probe",
+        case_ids=[],
+    )
+    response = client.get("/v1/audit-events?limit=1", headers=bearer(channel_tokens["AUDITOR"]))
+    recorded_at = response.json()["items"][0]["recorded_at"]
+    assert recorded_at.endswith(("Z", "+00:00")), recorded_at

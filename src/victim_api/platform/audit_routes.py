@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from victim_api.platform.audit import AuditEvent, AuditSubject, Operation, record
+from victim_api.platform.clock import as_utc
 from victim_api.platform.db import table_of
 from victim_api.platform.dependencies import CursorCodecDep, DbSession
 from victim_api.platform.errors import problem_responses
@@ -27,7 +28,8 @@ _ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 class AuditEventPublic(BaseModel):
     seq: int = Field(description="Position in the hash chain, from 1.")
     event_id: str
-    recorded_at: datetime
+    # SQLite hands back naive datetimes; the contract promises RFC 3339 with an offset.
+    recorded_at: Annotated[datetime, AfterValidator(as_utc)]
     operation: Operation
     client_id: str
     acting_user: str | None

@@ -19,7 +19,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Query
-from pydantic import BaseModel, Field, model_serializer
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import ColumnElement, tuple_
 
 from victim_api.platform.clock import as_utc
@@ -60,24 +61,29 @@ def page_request(
     return PageRequest(limit=limit, cursor=cursor)
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class Page(BaseModel, Generic[T]):
-    """A page of items. `next_cursor` and `next` are absent on the last page."""
+    """A page of items. `next_cursor` and `next` are absent on the last page.
+
+    The links are left out when unset with ``exclude_if`` (not a wrap
+    ``model_serializer``, whose ``dict[str, Any]`` return type would make the
+    contract describe every page as an untyped object).
+    """
 
     items: list[T]
-    next_cursor: str | None = Field(
-        default=None, description="Pass as `cursor` to get the next page. Absent on the last page."
+    next_cursor: str | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Pass as `cursor` to get the next page. Absent on the last page.",
     )
-    next: str | None = Field(
-        default=None, description="Relative URL of the next page. Absent on the last page."
+    next: str | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Relative URL of the next page. Absent on the last page.",
     )
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_links(self, handler: Any) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for key in ("next_cursor", "next"):
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
 
 
 class CursorCodec:
