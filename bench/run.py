@@ -128,14 +128,18 @@ def serve(app: str, env: dict[str, str], *, factory: bool) -> Iterator[int]:
             process.kill()
 
 
+def _lua_string(text: str) -> str:
+    """A Lua string literal: ETags and JSON bodies carry quotes."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _wrk_script(endpoint: Endpoint) -> str:
-    lines = [f'wrk.method = "{endpoint.method}"']
+    lines = [f"wrk.method = {_lua_string(endpoint.method)}"]
     for name, value in endpoint.headers.items():
-        lines.append(f'wrk.headers["{name}"] = "{value}"')
+        lines.append(f"wrk.headers[{_lua_string(name)}] = {_lua_string(value)}")
     if endpoint.body:
-        body = endpoint.body.decode().replace("\\", "\\\\").replace('"', '\\"')
-        lines.append(f'wrk.body = "{body}"')
-    lines.append('wrk.path = "' + endpoint.path + '"')
+        lines.append(f"wrk.body = {_lua_string(endpoint.body.decode())}")
+    lines.append(f"wrk.path = {_lua_string(endpoint.path)}")
     return "\n".join(lines) + "\n"
 
 
