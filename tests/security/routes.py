@@ -103,13 +103,15 @@ class RouteTable:
     def schema_name(self, schema: dict[str, Any]) -> str:
         if "$ref" in schema:
             return str(schema["$ref"].split("/")[-1])
-        return str(schema.get("title", "<anonymous>"))
+        return str(schema.get("title", "Body"))
 
     def valid_body(self, world: World, case: RouteCase) -> Any:
         """A schema-valid body from world.BODIES, or a failure naming the one to add."""
         schema = self.json_body_schema(case)
         assert schema is not None, f"{case} takes no JSON body"
         name = self.schema_name(schema)
+        if name == "Body":  # FastAPI's name for an inline union: use the operation's
+            name = str((self.operation(case) or {}).get("operationId"))
         assert name in BODIES, (
             f"{case}: no valid body for the request schema `{name}`; add one to BODIES "
             "in tests/security/world.py"

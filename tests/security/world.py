@@ -55,6 +55,12 @@ class PathObject:
     own: str
     missing: str
     foreign: Mapping[str, str] = field(default_factory=dict)
+    # Route suffixes under which an unknown value names something new (a leaflet
+    # slug nobody has drafted yet), so it is not "missing" there.
+    new_under: tuple[str, ...] = ()
+
+    def names_something_new(self, path: str) -> bool:
+        return any(path.endswith(suffix) for suffix in self.new_under)
 
     def foreign_for(self, channel: str) -> str | None:
         return self.foreign.get(channel, self.foreign.get("*"))
@@ -137,7 +143,9 @@ def _event_type_objects(world: World, _path: str) -> PathObject:
 
 
 def _slug_objects(world: World, _path: str) -> PathObject:
-    return PathObject(own=world.data["slug"], missing="no-such-leaflet")
+    # Slugs are public names (GET /v1/leaflets lists them): an editor may list and
+    # draft the versions of a leaflet that does not exist yet.
+    return PathObject(own=world.data["slug"], missing="no-such-leaflet", new_under=("/versions",))
 
 
 def _leaflet_version_objects(world: World, _path: str) -> PathObject:
@@ -220,12 +228,22 @@ def _occurred_at() -> str:
 
 # Schema-valid request bodies, by the request schema's name in the contract, for
 # the suites that must get past validation (BOLA on writes). A `type`
-# discriminated union names its branch: `SchemaName#TYPE`.
+# body with no schema of its own (a union) is keyed by its operationId.
 BODIES: dict[str, Callable[[World], Any]] = {
     "CaseUpsert": lambda world: case_body(),
-    "StaffAssessments": lambda world: {"assessments": {}},
+    "StaffAssessments": lambda world: {},
     "Waiver": lambda world: {"reason": "VICTIM_DECLINED"},
-    "RuleUpdate": lambda world: {"enabled": True},
+    "RuleUpdate": lambda world: {
+        key: world.data["rule"][key]
+        for key in ("obligation", "standard_working_days", "enhanced_working_days", "responsible")
+    }
+    | {"active": True},
+    "VictimCreate": lambda world: {
+        "role": "VICTIM",
+        "given_name": "Alex",
+        "family_name": "Synthetic",
+        "date_of_birth": "1988-02-03",
+    },
     "VictimUpdate": lambda world: {"language": "en"},
     "ConsentCreate": lambda world: {
         "purpose": "REFERRAL_TO_SUPPORT",
@@ -242,7 +260,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "DirectoryServiceUpdate": lambda world: {"description": "Synthetic."},
     "LeafletVersionUpdate": lambda world: {"title": "Synthetic"},
     "LeafletVersionCreate": lambda world: {"language": "en", "title": "A test leaflet"},
-    "events": lambda world: {"type": "BAIL_CANCELLED", "occurred_at": _occurred_at()},
+    "createCaseEvent": lambda world: {"type": "BAIL_CANCELLED", "occurred_at": _occurred_at()},
 }
 
 
@@ -325,7 +343,8 @@ def _build_objects(world: World) -> None:
     assert issued.status_code == 201, issued.text
     data["jti"], data["qr_token"] = issued.json()["jti"], issued.json()["token"]
     data["service_id"] = _first_id(client, "/v1/directory/services", staff)
-    data["event_type"] = _first_id_of_rules(client, staff)
+    data["rule"] = _first_rule(client, staff)
+    data["event_type"] = data["rule"]["event_type"]
 
     data["slug"], other_slug = "victim-information", "fraud"
     data["version_id"] = _first_id(client, f"/v1/leaflets/{data['slug']}/versions", staff)
@@ -342,10 +361,10 @@ def _build_objects(world: World) -> None:
         data[key] = _first_id(client, f"/openreferral/{collection}")
 
 
-def _first_id_of_rules(client: TestClient, staff: dict[str, str]) -> str:
+def _first_rule(client: TestClient, staff: dict[str, str]) -> dict[str, Any]:
     response = client.get("/v1/notification-rules", headers=staff)
     assert response.status_code == 200, response.text
-    return str(response.json()["items"][0]["event_type"])
+    return dict(response.json()["items"][0])
 
 
 @contextmanager
