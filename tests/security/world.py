@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from tests.leaflets.test_api_editorial import draft_body
 from tests.referrals.conftest import consent, make_partners, new_victim
 from tests.support.auth import TestClientCredentials, bearer, new_client, token_for
-from tests.support.cases import case_body, put_new_case
+from tests.support.cases import case_body
 from tests.support.database import fresh_database
 from victim_api.app import create_app
 from victim_api.directory.seed import seed_directory
@@ -260,6 +260,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "DirectoryServiceUpdate": lambda world: {"description": "Synthetic."},
     "LeafletVersionUpdate": lambda world: {"title": "Synthetic"},
     "LeafletVersionCreate": lambda world: {"language": "en", "title": "A test leaflet"},
+    "QrResolveRequest": lambda world: {"token": world.data["qr_token"]},
     "createCaseEvent": lambda world: {"type": "BAIL_CANCELLED", "occurred_at": _occurred_at()},
 }
 
@@ -290,10 +291,29 @@ def _first_id(client: TestClient, path: str, headers: dict[str, str] | None = No
     return str(items[0]["id"])
 
 
-def _case_with_children(world: World, police: dict[str, str], staff: dict[str, str]) -> dict[str, str]:
+# The world's victim, in words no leaflet or directory entry contains, so a leak
+# of any of them is found by a plain search of an answer.
+PERSONAL = {
+    "given_name": "Quillonette",
+    "family_name": "Marchbanks-Oyelaran",
+    "date_of_birth": "1988-02-03",
+    "phone": "+442079460456",
+    "email": "quillonette.synthetic@example.org",
+    "safe_contact_times": "Weekdays 09:17-11:43",
+}
+
+
+def _case_with_children(
+    world: World, police: dict[str, str], staff: dict[str, str]
+) -> dict[str, str]:
     client = world.client
-    case_id = put_new_case(client, police, crime_type="ASSAULT")
-    victim_id = new_victim(client, police, case_id)
+    body = case_body(crime_type="ASSAULT")
+    case_id = str(uuid.uuid4())
+    created = client.put(
+        f"/v1/cases/{case_id}", json=body, headers={**police, "If-None-Match": "*"}
+    )
+    assert created.status_code == 201, created.text
+    victim_id = new_victim(client, police, case_id, **PERSONAL)
     event = client.post(
         f"/v1/cases/{case_id}/events",
         json={"type": "BAIL_CANCELLED", "occurred_at": _occurred_at()},
@@ -303,6 +323,8 @@ def _case_with_children(world: World, police: dict[str, str], staff: dict[str, s
     duty_id = _first_id(client, f"/v1/cases/{case_id}/duties", staff)
     return {
         "case_id": case_id,
+        "crime_reference": body["crime_reference"],
+        "officer_name": body["officer"]["name"],
         "victim_id": victim_id,
         "event_id": str(event.json()["id"]),
         "duty_id": duty_id,
