@@ -20,7 +20,11 @@ PUBLIC_ROUTES = [case for case in ROUTES if TABLE.is_public(case)]
 def _scoped(case: RouteCase) -> list[tuple[RouteCase, str, str]]:
     """(route, channel, scope withheld) for each allowed channel and required scope."""
     policy = TABLE.policy(case)
-    return [(case, channel, scope) for channel in sorted(policy.channels) for scope in sorted(policy.scopes)]
+    return [
+        (case, channel, scope)
+        for channel in sorted(policy.channels)
+        for scope in sorted(policy.scopes)
+    ]
 
 
 def test_the_suite_walks_the_app_it_attacks(world: World) -> None:

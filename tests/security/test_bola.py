@@ -19,6 +19,7 @@ import pytest
 from tests.security.routes import ROUTES, TABLE, RouteCase, headers_for, send
 from tests.security.world import World, path_object
 
+
 def _targets() -> list[tuple[RouteCase, str, str]]:
     return [
         (case, param, caller)

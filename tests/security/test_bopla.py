@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlmodel import SQLModel
 
+import victim_api.models  # noqa: F401 - every table registered
 from tests.security.routes import ROUTES, TABLE, RouteCase, headers_for, send
 from tests.security.world import BODIES, World
-import victim_api.models  # noqa: F401 - every table registered
-from sqlmodel import SQLModel
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("VICTIM_API_UPDATE_SNAPSHOTS") == "1"
@@ -82,7 +82,8 @@ def _fingerprint(world: World) -> list[int]:
 def _assert_refused(response: httpx.Response, field: str, case: RouteCase) -> None:
     assert response.status_code == 422, f"{case} accepted `{field}`: {response.text}"
     refused = [
-        e for e in response.json()["errors"]
+        e
+        for e in response.json()["errors"]
         if e["code"] == "extra_forbidden" and e["location"].endswith(f"/{field}")
     ]
     assert refused, f"{case}: `{field}` not named as forbidden: {response.json()['errors']}"

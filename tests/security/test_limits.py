@@ -17,9 +17,7 @@ import pytest
 from tests.security.routes import ROUTES, TABLE, RouteCase, headers_for, send, url_for
 from tests.security.world import World
 
-PAGINATED = [
-    case for case in ROUTES if any(p.alias == "limit" for p in TABLE.query_params(case))
-]
+PAGINATED = [case for case in ROUTES if any(p.alias == "limit" for p in TABLE.query_params(case))]
 BODY_ROUTES = [case for case in ROUTES if TABLE.json_body_schema(case) is not None]
 
 
@@ -42,7 +40,9 @@ def _error_at(response: httpx.Response, location: str) -> list[dict[str, Any]]:
 def test_limit_over_the_maximum_is_422(world: World, case: RouteCase) -> None:
     url = url_for(world, case)
     separator = "&" if "?" in url else "?"
-    response = world.client.get(f"{url}{separator}limit=101", headers=headers_for(world, _caller(case)))
+    response = world.client.get(
+        f"{url}{separator}limit=101", headers=headers_for(world, _caller(case))
+    )
     assert _error_at(response, "/query/limit"), response.text
 
 
@@ -53,7 +53,9 @@ def test_the_paginated_routes_are_found() -> None:
 
 
 def _cap(world: World, case: RouteCase) -> int:
-    middleware = next(m for m in world.app.user_middleware if m.cls.__name__ == "RequestContextMiddleware")
+    middleware = next(
+        m for m in world.app.user_middleware if m.cls.__name__ == "RequestContextMiddleware"
+    )
     limits: dict[str, int] = middleware.kwargs.get("body_limits") or {}
     return limits.get(case.path, world.app.state.settings.max_body_bytes)
 

@@ -71,9 +71,7 @@ def test_a_public_route_serves_nothing_personal(world: World, case: RouteCase) -
 
 def test_the_case_bound_qr_code_really_opens_a_leaflet(world: World) -> None:
     """So the resolver's check above is of a real, personalised answer."""
-    response = world.client.post(
-        "/v1/qr-tokens/resolve", json={"token": world.data["qr_token"]}
-    )
+    response = world.client.post("/v1/qr-tokens/resolve", json={"token": world.data["qr_token"]})
     assert response.status_code == 200
     assert response.json()["case_updates"]["available"] is True
 

@@ -233,11 +233,18 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "CaseUpsert": lambda world: case_body(),
     "StaffAssessments": lambda world: {},
     "Waiver": lambda world: {"reason": "VICTIM_DECLINED"},
-    "RuleUpdate": lambda world: {
-        key: world.data["rule"][key]
-        for key in ("obligation", "standard_working_days", "enhanced_working_days", "responsible")
-    }
-    | {"active": True},
+    "RuleUpdate": lambda world: (
+        {
+            key: world.data["rule"][key]
+            for key in (
+                "obligation",
+                "standard_working_days",
+                "enhanced_working_days",
+                "responsible",
+            )
+        }
+        | {"active": True}
+    ),
     "VictimCreate": lambda world: {
         "role": "VICTIM",
         "given_name": "Alex",
@@ -265,9 +272,9 @@ BODIES: dict[str, Callable[[World], Any]] = {
 }
 
 
-def _channel_clients(app: FastAPI, client: TestClient, organisation_id: str) -> tuple[
-    dict[str, TestClientCredentials], dict[str, dict[str, str]]
-]:
+def _channel_clients(
+    app: FastAPI, client: TestClient, organisation_id: str
+) -> tuple[dict[str, TestClientCredentials], dict[str, dict[str, str]]]:
     credentials: dict[str, TestClientCredentials] = {}
     headers: dict[str, dict[str, str]] = {}
     for channel in Channel:
@@ -359,7 +366,8 @@ def _build_objects(world: World) -> None:
     data["other_org_referral_id"] = _referral(world, staff, other, theirs.service_id)
 
     issued = client.post(
-        "/v1/qr-tokens", json={"leaflet_slug": "victim-information", "case_id": mine["case_id"]},
+        "/v1/qr-tokens",
+        json={"leaflet_slug": "victim-information", "case_id": mine["case_id"]},
         headers=staff,
     )
     assert issued.status_code == 201, issued.text

@@ -314,7 +314,7 @@ def _is_preflight(scope: Scope) -> bool:
 def _origin(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"origin":
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return ""
 
 
