@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.support.auth import TestClientCredentials, new_client
+from tests.support import auth
+from tests.support.auth import new_client
 from victim_api.platform.keys import KeyPurpose
 from victim_api.platform.principal import Channel
 from victim_api.platform.scopes import AUDIT_READ
@@ -42,7 +43,7 @@ def es256(private_key: ec.EllipticCurvePrivateKey, signing_input: bytes) -> str:
     return b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
 
-def token_setup(app: FastAPI, credentials: TestClientCredentials) -> dict[str, Any]:
+def token_setup(app: FastAPI, credentials: auth.TestClientCredentials) -> dict[str, Any]:
     """What the corpus needs to forge tokens for ``credentials``' client on ``app``."""
     keys = app.state.keys
     active = keys.active_key(KeyPurpose.ACCESS)
