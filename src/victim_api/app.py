@@ -163,7 +163,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        # The contract is served with the docs, so production hides both unless
+        # VICTIM_API_DOCS_ENABLED says otherwise (the committed file is public anyway).
+        openapi_url="/openapi.json" if settings.show_docs else None,
         lifespan=_lifespan,
     )
     database = Database(
