@@ -181,3 +181,18 @@ def test_channels_and_tokens(client: TestClient, police, phone, channel_tokens, 
     headers = session_headers(client, ivr, person)
     assert client.get(f"/v1/victims/{person.victim_id}", headers=headers).status_code == 401
     assert client.get("/v1/me/case", headers=phone).status_code == 403
+
+
+def test_a_client_with_too_many_failures_is_rate_limited(
+    client: TestClient, police, ivr, monkeypatch
+) -> None:
+    settings = client.app.state.settings
+    strict = settings.model_copy(update={"verification_client_failures_per_window": 3})
+    monkeypatch.setattr(client.app.state, "settings", strict)
+    person = make_person(client, police)
+    for _ in range(3):
+        assert verify(client, ivr, person.body(pin=WRONG_PIN)).status_code == 401
+    limited = verify(client, ivr, person.body())
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0

@@ -177,10 +177,7 @@ def _spoken_date(value: Any) -> str:
 def _speech_paragraphs(case: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """(heading, sentences) blocks, in the order the caller hears them."""
     blocks: list[tuple[str, list[str]]] = [
-        (
-            wording.SPEECH_INTRO,
-            [wording.SPEECH_REFERENCE.format(reference=case["crime_reference"])],
-        ),
+        ("", [wording.SPEECH_REFERENCE.format(reference=case["crime_reference"])]),
         (wording.SPEECH_STATUS, short_sentences(case["status_text"])),
         (wording.SPEECH_NEXT, [s for step in case["next_steps"] for s in short_sentences(step)]),
     ]
@@ -245,16 +242,14 @@ def my_case_speech(
         lang=[*parse_accept_language(accept_language), case["language"]],
     )
     sections = _as_sections(_speech_paragraphs(case))
-    title = wording.SPEECH_INTRO
-    ssml = to_ssml(title, sections[1:], language, notice=None)
-    ssml = ssml.replace("<p><s> </s></p>", "")
-    text = "\n".join(
-        line
-        for section in sections
-        for line in ([section.heading.strip()] if section.heading.strip() else [])
-        + [to_text(section.body)]
-    )
-    return {"language": language, "ssml": ssml, "text": text.strip()}
+    # A heading of one space is a section with no heading: the renderer drops it.
+    ssml = to_ssml(wording.SPEECH_INTRO, sections, language)
+    lines = [wording.SPEECH_INTRO]
+    for section in sections:
+        if section.heading.strip():
+            lines.append(section.heading)
+        lines.append(to_text(section.body))
+    return {"language": language, "ssml": ssml, "text": "\n".join(lines).strip()}
 
 
 # ---------------------------------------------------------------------------

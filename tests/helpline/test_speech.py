@@ -1,0 +1,48 @@
+"""The spoken summary: SSML 1.1 a speech engine can read, short sentences, say-as."""
+
+from __future__ import annotations
+
+import defusedxml.ElementTree as DET
+from fastapi.testclient import TestClient
+
+from tests.helpline.conftest import make_person, session_headers
+from tests.leaflets.ssml_checks import XML_LANG, assert_ssml_structure, say_as, sentences
+
+
+def test_the_summary_is_ssml_with_say_as_and_short_sentences(
+    client: TestClient, police, ivr
+) -> None:
+    person = make_person(client, police)
+    response = client.post(
+        f"/v1/cases/{person.case_id}/events",
+        json={
+            "type": "HEARING_SCHEDULED",
+            "hearing": {"court_name": "Southwark Crown Court", "starts_at": "2099-03-02T10:00:00Z"},
+        },
+        headers=police,
+    )
+    assert response.status_code == 201
+    me = session_headers(client, ivr, person)
+    speech = client.get("/v1/me/case/speech", headers=me)
+    assert speech.status_code == 200, speech.text
+    body = speech.json()
+    root = DET.fromstring(body["ssml"])
+    assert_ssml_structure(root)
+    assert root.attrib[XML_LANG] == body["language"] == "en"
+    spoken = say_as(root)
+    assert ("characters", None, person.crime_reference) in spoken
+    assert ("telephone", None, "020 7946 0123") in spoken
+    dates = [text for kind, fmt, text in spoken if kind == "date"]
+    assert "02/03/2099" in dates and all(fmt == "dmy" for kind, fmt, _ in spoken if kind == "date")
+    assert all(len(s.split()) <= 20 for s in sentences(root)), sentences(root)
+    assert person.crime_reference in body["text"]
+    assert "<" not in body["text"]
+
+
+def test_the_victims_language_falls_back_to_words_we_have(client: TestClient, police, ivr) -> None:
+    person = make_person(client, police, language="pl")
+    me = session_headers(client, ivr, person)
+    body = client.get("/v1/me/case/speech", headers={**me, "Accept-Language": "fr"}).json()
+    # No Polish or French wording exists yet: English, and the SSML says so.
+    assert body["language"] == "en"
+    assert 'xml:lang="en"' in body["ssml"]
