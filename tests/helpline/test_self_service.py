@@ -34,7 +34,8 @@ def test_my_case_is_plain_english(client: TestClient, police, ivr) -> None:
     assert case["crime_reference"] == person.crime_reference
     assert case["status"] == "REPORTED"
     assert case["status_text"].endswith(".")
-    assert case["next_steps"] and all(s.endswith(".") for s in case["next_steps"])
+    assert case["next_steps"]
+    assert all(s.endswith(".") for s in case["next_steps"])
     assert case["officer"]["work_phone"] == "020 7946 0123"
     assert case["next_update_due"] is not None  # the referral duty is open
     assert case["upcoming_hearing"]["court_name"] == "Southwark Crown Court"
@@ -56,7 +57,8 @@ def test_my_timeline_has_victim_visible_events_only_in_pages(
         _hearing_event(client, police, person.case_id)
     me = session_headers(client, ivr, person)
     first = client.get("/v1/me/timeline?limit=2", headers=me).json()
-    assert len(first["items"]) == 2 and "next_cursor" in first
+    assert len(first["items"]) == 2
+    assert "next_cursor" in first
     second = client.get(first["next"], headers=me).json()
     items = first["items"] + second["items"]
     assert "next_cursor" not in second
@@ -79,7 +81,8 @@ def test_preferences_need_if_match_and_opting_out_waives_duties(
     assert stale.status_code == 412
     done = client.patch("/v1/me/preferences", json=change, headers={**me, "If-Match": tag})
     assert done.status_code == 200, done.text
-    assert done.json()["opted_out"] is True and done.json()["language"] == "cy"
+    assert done.json()["opted_out"] is True
+    assert done.json()["language"] == "cy"
     assert done.json()["preferred_channel"] is None
     assert done.headers["ETag"] != tag
     duties = client.get(f"/v1/cases/{person.case_id}/duties", headers=staff).json()["items"]
