@@ -47,3 +47,22 @@ def test_the_victims_language_falls_back_to_words_we_have(client: TestClient, po
     # No Polish or French wording exists yet: English, and the SSML says so.
     assert body["language"] == "en"
     assert 'xml:lang="en"' in body["ssml"]
+
+
+def test_every_fixed_sentence_is_short_enough_to_speak() -> None:
+    from victim_api.helpline import wording
+
+    texts = [v for k, v in vars(wording).items() if k.isupper() and isinstance(v, str)]
+    texts += [s for steps in wording.NEXT_STEPS.values() for s in steps]
+    for text in texts:
+        for sentence in text.split(". "):
+            assert len(sentence.split()) <= 20, sentence
+
+
+def test_long_sentences_are_split_at_clause_breaks() -> None:
+    from victim_api.helpline.service import short_sentences
+
+    long = " ".join(["word"] * 30) + ", and then " + " ".join(["more"] * 5) + "."
+    parts = short_sentences(long)
+    assert all(len(p.split()) <= 20 for p in parts)
+    assert " ".join(parts).count("word") == 30

@@ -10,16 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from victim_api.cases.crime_reference import CrimeReference
 from victim_api.cases.entitlements import EntitlementGroup
-from victim_api.cases.events import EventType
 from victim_api.cases.schemas import (
     TEXT_PATTERN,
     CaseDate,
     CasePublic,
     DutyPublic,
     HearingKind,
-    HearingPublic,
     OfficerPublic,
-    OutcomePublic,
+    VictimEvent,
 )
 from victim_api.cases.transitions import CaseStatus
 from victim_api.platform.pagination import Page
@@ -142,17 +140,8 @@ class MyCase(BaseModel):
     language: str = Field(description="The victim's language (BCP 47).")
 
 
-class MyEvent(BaseModel):
-    id: str
-    type: EventType
-    occurred_at: datetime
-    text: str
-    hearing: HearingPublic | None
-    outcome: OutcomePublic | None
-
-
-class MyEventPage(Page[MyEvent]):
-    pass
+class MyEventPage(Page[VictimEvent]):
+    """Victim-visible events only (`cases.service.victim_timeline`)."""
 
 
 class MyPreferences(BaseModel):

@@ -190,8 +190,11 @@ def _speech_paragraphs(case: dict[str, Any]) -> list[tuple[str, list[str]]]:
             lines.append(wording.SPEECH_OFFICER_PHONE.format(phone=officer["work_phone"]))
         blocks.append(("", [s for line in lines for s in short_sentences(line)]))
     dates: list[str] = []
-    if case["next_update_due"] is not None:
-        dates.append(wording.SPEECH_NEXT_UPDATE.format(date=_spoken_date(case["next_update_due"])))
+    due = case["next_update_due"]
+    if due is not None:
+        late = due < utcnow().astimezone(LONDON).date()
+        template = wording.SPEECH_UPDATE_LATE if late else wording.SPEECH_NEXT_UPDATE
+        dates.append(template.format(date=_spoken_date(due)))
     hearing = case["upcoming_hearing"]
     if hearing is not None:
         local = as_utc(hearing["starts_at"]).astimezone(LONDON)
