@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from tests.helpline.conftest import make_person, session_headers, verify
 from victim_api.helpline.models import VerificationCounter
 from victim_api.platform.audit import AuditEvent
 from victim_api.platform.db import table_of
+from victim_api.settings import Settings
 
 WRONG_PIN = "000000"
 
@@ -197,3 +200,12 @@ def test_a_client_with_too_many_failures_is_rate_limited(
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_the_limits_can_never_exceed_nists_100() -> None:
+    for name in ("verification_lockout_failures", "verification_delay_from_failure"):
+        with pytest.raises(ValidationError):
+            Settings(**{name: 101})
+    with pytest.raises(ValidationError):
+        Settings(verification_delay_from_failure=12, verification_lockout_failures=10)
+    assert Settings(verification_lockout_failures=100).verification_lockout_failures == 100

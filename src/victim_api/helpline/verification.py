@@ -37,7 +37,7 @@ from victim_api.platform.audit import Operation, Outcome, record
 from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import Database, table_of
 from victim_api.platform.errors import ProblemError
-from victim_api.platform.principal import Caller, Channel
+from victim_api.platform.principal import Caller
 from victim_api.platform.ratelimit import RateLimitedError, bucket_key, count_in, current_hits
 from victim_api.platform.tokens import SignedToken
 from victim_api.settings import Settings
@@ -523,7 +523,3 @@ def recover(
         "sessions_ended": ended,
         "verification": verification_status(session, victim_id),
     }
-
-
-def is_victim_channel(channel: Channel) -> bool:
-    return channel in (Channel.PHONE, Channel.WEB)
