@@ -111,6 +111,14 @@ def test_staff_unlock_lets_the_victim_in_again(client: TestClient, police, staff
     assert response.json()["locked"] is False
     assert response.json()["consecutive_failures"] == 0
     assert verify(client, ivr, person.body()).status_code == 201
+    with client.app.state.database.read_session() as session:
+        row = session.execute(
+            sa.select(table_of(VerificationCounter)).where(
+                table_of(VerificationCounter).c.subject == f"victim:{person.victim_id}"
+            )
+        ).one()
+    assert row.clear_reason == "Victim called; lock confirmed"
+    assert row.cleared_by == "staff.tester"
 
 
 def test_recovery_issues_a_new_pin_ends_sessions_and_then_needs_the_pin(

@@ -28,6 +28,11 @@ class VerificationCounter(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=_TZ)
     # Set by staff recovery: from then on this person must give their PIN too.
     pin_required: bool = Field(default=False)
+    # The last staff unlock or recovery: when, by whom, and why (the audit trail
+    # holds no free text, so the reason is kept here).
+    cleared_at: datetime | None = Field(default=None, sa_type=_TZ)
+    cleared_by: str | None = Field(default=None, max_length=128)
+    clear_reason: str | None = Field(default=None, max_length=500)
     updated_at: datetime = Field(sa_type=_TZ)
 
 

@@ -314,6 +314,7 @@ def recover_victim_verification(
         session,
         _named_user(caller),
         victim_id.lower(),
+        identity_check=body.identity_check.value,
         pepper=settings.secret_pepper,
         pin_length=settings.victim_pin_length,
     )

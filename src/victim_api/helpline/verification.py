@@ -469,7 +469,8 @@ def live_sessions(session: Session, case_id: str, client_id: str | None = None) 
 def unlock(session: Session, caller: Caller, victim_id: str, reason: str) -> dict[str, Any]:
     """Clear a person's failure count, delay and lock (staff, after checking why)."""
     row = victims.require_live_victim(session, victim_id)
-    _clear(session, victim_id)
+    _lock_counters(session, [_victim_subject(victim_id)], utcnow())
+    _clear(session, caller, victim_id, reason)
     record(
         session,
         caller,
@@ -483,16 +484,31 @@ def unlock(session: Session, caller: Caller, victim_id: str, reason: str) -> dic
     return verification_status(session, victim_id)
 
 
-def _clear(session: Session, victim_id: str) -> None:
+def _clear(session: Session, caller: Caller, victim_id: str, reason: str) -> None:
+    now = utcnow()
     session.execute(
         sa.update(COUNTERS)
         .where(COUNTERS.c.subject == _victim_subject(victim_id))
-        .values(failures=0, next_attempt_at=None, locked_until=None, updated_at=utcnow())
+        .values(
+            failures=0,
+            next_attempt_at=None,
+            locked_until=None,
+            updated_at=now,
+            cleared_at=now,
+            cleared_by=(caller.principal.acting_user or caller.principal.client_id)[:128],
+            clear_reason=reason[:500],
+        )
     )
 
 
 def recover(
-    session: Session, caller: Caller, victim_id: str, *, pepper: str, pin_length: int
+    session: Session,
+    caller: Caller,
+    victim_id: str,
+    *,
+    identity_check: str,
+    pepper: str,
+    pin_length: int,
 ) -> dict[str, Any]:
     """For a person locked out by someone else, once staff confirmed who they are some
     other way: a new PIN (the guesser may know the old one, or the birth date), every
@@ -501,7 +517,7 @@ def recover(
     ended = end_sessions(session, victim_id, "STAFF_RECOVERY")
     issued = victims.issue_pin(session, caller, victim_id, pepper=pepper, length=pin_length)
     _lock_counters(session, [_victim_subject(victim_id)], utcnow())
-    _clear(session, victim_id)
+    _clear(session, caller, victim_id, f"Recovery after identity check {identity_check}")
     session.execute(
         sa.update(COUNTERS)
         .where(COUNTERS.c.subject == _victim_subject(victim_id))

@@ -33,6 +33,9 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", _TZ, nullable=True),
         sa.Column("locked_until", _TZ, nullable=True),
         sa.Column("pin_required", sa.Boolean(), nullable=False),
+        sa.Column("cleared_at", _TZ, nullable=True),
+        sa.Column("cleared_by", _text(128), nullable=True),
+        sa.Column("clear_reason", _text(500), nullable=True),
         sa.Column("updated_at", _TZ, nullable=False),
         sa.PrimaryKeyConstraint("subject", name=op.f("pk_verification_counter")),
     )
