@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 from starlette.responses import Response
 
 from victim_api.cases import service as cases
-from victim_api.cases.schemas import UUID_PATTERN
 from victim_api.helpline import service, verification
 from victim_api.helpline.schemas import (
     AgentView,
@@ -45,6 +44,7 @@ from victim_api.platform.policy import (
 )
 from victim_api.platform.principal import Caller, Channel
 from victim_api.platform.tokens import SignedToken
+from victim_api.platform.types import UUID_PATTERN
 
 router = APIRouter(prefix="/v1")
 

@@ -11,8 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from victim_api.cases.crime_reference import CrimeReference
 from victim_api.cases.entitlements import EntitlementGroup
 from victim_api.cases.schemas import (
-    TEXT_PATTERN,
-    CaseDate,
     CasePublic,
     DutyPublic,
     HearingKind,
@@ -21,6 +19,7 @@ from victim_api.cases.schemas import (
 )
 from victim_api.cases.transitions import CaseStatus
 from victim_api.platform.pagination import Page
+from victim_api.platform.types import TEXT_PATTERN, BoundedDate
 from victim_api.referrals.schemas import ReferralStatus
 from victim_api.victims.safety import ContactMethod, SafetyFlag
 from victim_api.victims.schemas import (
@@ -48,7 +47,7 @@ Pin = Annotated[
 
 class VictimSessionCreate(_Input):
     crime_reference: CrimeReference
-    date_of_birth: CaseDate = Field(description="The caller's date of birth.")
+    date_of_birth: BoundedDate = Field(description="The caller's date of birth.")
     pin: Pin | None = Field(
         default=None,
         description="Needed for domestic abuse cases and every case with enhanced rights "
