@@ -188,17 +188,19 @@ class _Plan:
 
 
 def _plan(session: Session, attempt: Attempt, rules: VerificationRules) -> _Plan:
+    # The same lookups run whether or not the reference is known (with an id that
+    # matches nothing when it is not), so a miss costs the same round trips as a hit.
     case_id = cases.find_case_id(session, attempt.crime_reference)
+    case = cases.require_case(session, case_id) if case_id else cases.case_exists(session, "")
+    candidate = victims.verification_candidate(session, case_id or "", attempt.date_of_birth)
+    people = victims.victim_ids_for_crime_reference(session, attempt.crime_reference)
     if case_id is None:
         ref = f"ref:{_keyed(rules.pepper, 'reference', attempt.crime_reference)}"
         return _Plan(None, None, [ref], False)
-    case = cases.require_case(session, case_id)
-    candidate = victims.verification_candidate(session, case_id, attempt.date_of_birth)
     if candidate is not None:
         subjects = [_victim_subject(candidate)]
     else:
         # No one on the case has this birth date: every person on it is being guessed at.
-        people = victims.victim_ids_for_crime_reference(session, attempt.crime_reference)
         subjects = [_victim_subject(v) for v in people] or [f"case:{case_id}"]
     return _Plan(case_id, candidate, subjects, _pin_required(case, rules))
 
