@@ -10,6 +10,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
+from victim_api.callbacks import router as callbacks
 from victim_api.cases import crime_reference
 from victim_api.cases import router as cases
 from victim_api.directory import openreferral, recommend_router
@@ -94,6 +95,11 @@ TAGS: list[dict[str, Any]] = [
         "them and record outcomes (PARTNER clients, bound to one organisation).",
     },
     {
+        "name": "callbacks",
+        "description": "A verified victim asks for a callback or rates the service "
+        "(`/v1/me/...`, victim session token); staff list, claim and complete callbacks.",
+    },
+    {
         "name": "directory",
         "description": "Staff search and maintenance of the support-service directory.",
     },
@@ -125,6 +131,7 @@ def _routers() -> list[APIRouter]:
         victims.router,
         referrals.router,
         partner_referrals.router,
+        callbacks.router,
         qr.router,
         directory.router,
         recommend_router.router,
