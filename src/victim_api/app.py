@@ -37,6 +37,7 @@ from victim_api.referrals import partner_router as partner_referrals
 from victim_api.referrals import router as referrals
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
+from victim_api.worklist import router as worklist
 
 DESCRIPTION = """\
 The API behind a police force's victim-care service.
@@ -100,6 +101,11 @@ TAGS: list[dict[str, Any]] = [
         "(`/v1/me/...`, victim session token); staff list, claim and complete callbacks.",
     },
     {
+        "name": "worklist",
+        "description": "The victim-care worklist: what is owed to whom (by id) and by when, "
+        "across duties, referrals, callbacks and agreed updates. Staff only.",
+    },
+    {
         "name": "directory",
         "description": "Staff search and maintenance of the support-service directory.",
     },
@@ -132,6 +138,7 @@ def _routers() -> list[APIRouter]:
         referrals.router,
         partner_referrals.router,
         callbacks.router,
+        worklist.router,
         qr.router,
         directory.router,
         recommend_router.router,
