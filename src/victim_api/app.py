@@ -35,6 +35,7 @@ from victim_api.qr import router as qr
 from victim_api.reference import router as reference
 from victim_api.referrals import partner_router as partner_referrals
 from victim_api.referrals import router as referrals
+from victim_api.reports import router as reports
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
 from victim_api.worklist import router as worklist
@@ -106,6 +107,11 @@ TAGS: list[dict[str, Any]] = [
         "across duties, referrals, callbacks and agreed updates. Staff only.",
     },
     {
+        "name": "reports",
+        "description": "Victims' Code compliance figures for managers: JSON, CSV or an SVG "
+        "chart. Aggregates only. Staff only.",
+    },
+    {
         "name": "directory",
         "description": "Staff search and maintenance of the support-service directory.",
     },
@@ -139,6 +145,7 @@ def _routers() -> list[APIRouter]:
         partner_referrals.router,
         callbacks.router,
         worklist.router,
+        reports.router,
         qr.router,
         directory.router,
         recommend_router.router,

@@ -54,7 +54,13 @@ from victim_api.cases.schemas import (
     Timescale,
 )
 from victim_api.cases.transitions import CaseStatus, allowed_next, is_allowed
-from victim_api.cases.workdays import DEFAULT_CUTOFF, LONDON, add_working_days, deadline
+from victim_api.cases.workdays import (
+    DEFAULT_CUTOFF,
+    LONDON,
+    add_working_days,
+    deadline,
+    working_days_between,
+)
 from victim_api.platform.audit import Operation, record
 from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import table_of
@@ -148,6 +154,10 @@ class DeadlinePolicy:
     def due(self, start: datetime, working_days: int) -> tuple[date, datetime]:
         due_on = add_working_days(start, working_days, self.cutoff, self.extra_holidays)
         return due_on, deadline(due_on)
+
+    def working_days(self, start: datetime, end: datetime) -> int:
+        """Working days from an event at ``start`` to ``end`` (see ``workdays``)."""
+        return working_days_between(start, end, self.cutoff, self.extra_holidays)
 
 
 def _new_id() -> str:

@@ -221,4 +221,7 @@ def keyset_after(
     use a (column, id) index for it."""
     if bound.last_id is not None:
         return or_(column > bound.value, and_(column == bound.value, id_column > bound.last_id))
-    return column >= bound.value if bound.include_equal else column > bound.value
+    predicate: ColumnElement[bool] = (
+        column >= bound.value if bound.include_equal else column > bound.value
+    )
+    return predicate

@@ -892,9 +892,9 @@ def worklist_updates_query(
     return query
 
 
-def victim_ids_on_cases(session: Session, case_ids: Sequence[str]) -> list[str]:
-    """The ids of the people on these cases, for aggregate figures."""
+def victims_on_cases(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    """{victim id: case id} of the people on these cases, for aggregate figures."""
     if not case_ids:
-        return []
-    query = sa.select(VICTIMS.c.id).where(VICTIMS.c.case_id.in_(list(case_ids)))
-    return [r.id for r in session.execute(query)]
+        return {}
+    query = sa.select(VICTIMS.c.id, VICTIMS.c.case_id).where(VICTIMS.c.case_id.in_(list(case_ids)))
+    return {r.id: r.case_id for r in session.execute(query)}
