@@ -19,6 +19,7 @@ from victim_api.platform.errors import (
     problem_responses,
 )
 from victim_api.platform.jsonutil import JSONResponse
+from victim_api.platform.negotiation import quality as media_quality
 from victim_api.platform.policy import requires
 from victim_api.platform.principal import Caller, Channel
 from victim_api.reports import render, service
@@ -42,18 +43,6 @@ class NotAcceptableError(ProblemError):
         )
 
 
-def _quality(parameters: list[str]) -> float | None:
-    for parameter in parameters:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                quality = float(value.strip())
-            except ValueError:
-                return None
-            return quality if 0 <= quality <= 1 else None
-    return 1.0
-
-
 def choose_media(accept: str | None) -> str | None:
     """``json``, ``csv``, ``svg``, or None (406): the most specific matching range
     gives each type its q (RFC 9110 12.5.1); the highest q wins, then the more
@@ -63,7 +52,7 @@ def choose_media(accept: str | None) -> str | None:
     best = dict.fromkeys(MEDIA, (0.0, 0))
     for part in accept[:1024].split(",")[:32]:
         media, *parameters = (piece.strip().lower() for piece in part.split(";"))
-        quality = _quality(parameters)
+        quality = media_quality(parameters)
         if quality is None:
             continue
         for kind, full in MEDIA.items():
