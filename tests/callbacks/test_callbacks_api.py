@@ -190,3 +190,31 @@ def test_feedback_is_stored_and_bad_ratings_refused(client: TestClient, person: 
     for rating in (0, 6, "5", 4.5):
         bad = client.post("/v1/me/feedback", json={"rating": rating}, headers=person.headers)
         assert bad.status_code == 422, rating
+
+
+def test_racing_claims_by_several_users_one_wins(
+    app: FastAPI, client: TestClient, person: Person
+) -> None:
+    import threading
+    from collections import Counter
+
+    from tests.support.auth import new_client, token_for
+
+    credentials = new_client(app, Channel.STAFF, name="racing carers (synthetic)")
+    users = [bearer(token_for(client, credentials, acting_user=f"carer.{n}")) for n in range(4)]
+    callback_id = ask(client, person).json()["id"]
+    barrier = threading.Barrier(len(users))
+    codes: list[int] = [0] * len(users)
+
+    def claim(n: int) -> None:
+        barrier.wait()
+        codes[n] = client.post(
+            f"/v1/callback-requests/{callback_id}/claim", headers=users[n]
+        ).status_code
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(len(users))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Counter(codes) == {200: 1, 409: len(users) - 1}
