@@ -10,6 +10,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from victim_api import __version__
+from victim_api.callbacks import router as callbacks
 from victim_api.cases import crime_reference
 from victim_api.cases import router as cases
 from victim_api.directory import openreferral, recommend_router
@@ -36,8 +37,10 @@ from victim_api.qr import router as qr
 from victim_api.reference import router as reference
 from victim_api.referrals import partner_router as partner_referrals
 from victim_api.referrals import router as referrals
+from victim_api.reports import router as reports
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
+from victim_api.worklist import router as worklist
 
 DESCRIPTION = """\
 The API behind a police force's victim-care service.
@@ -96,6 +99,21 @@ TAGS: list[dict[str, Any]] = [
         "them and record outcomes (PARTNER clients, bound to one organisation).",
     },
     {
+        "name": "callbacks",
+        "description": "A verified victim asks for a callback or rates the service "
+        "(`/v1/me/...`, victim session token); staff list, claim and complete callbacks.",
+    },
+    {
+        "name": "worklist",
+        "description": "The victim-care worklist: what is owed to whom (by id) and by when, "
+        "across duties, referrals, callbacks and agreed updates. Staff only.",
+    },
+    {
+        "name": "reports",
+        "description": "Victims' Code compliance figures for managers: JSON, CSV or an SVG "
+        "chart. Aggregates only. Staff only.",
+    },
+    {
         "name": "directory",
         "description": "Staff search and maintenance of the support-service directory.",
     },
@@ -143,6 +161,9 @@ def _routers() -> list[APIRouter]:
         victims.router,
         referrals.router,
         partner_referrals.router,
+        callbacks.router,
+        worklist.router,
+        reports.router,
         qr.router,
         directory.router,
         recommend_router.router,

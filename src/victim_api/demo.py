@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from victim_api.callbacks import seed as callbacks
 from victim_api.cases import demo as cases
 from victim_api.directory.seed import seed_directory
 from victim_api.leaflets.demo import seed_leaflets
@@ -50,6 +51,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("leaflets", seed_leaflets),
     ("qr", seed_demo_qr),
     ("referrals", referrals.seed),
+    ("callbacks", callbacks.seed),
 ]
 
 

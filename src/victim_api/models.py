@@ -3,6 +3,7 @@
 A new domain package adds its ``models`` import here.
 """
 
+from victim_api.callbacks import models as callbacks
 from victim_api.cases import models as cases
 from victim_api.directory import models as directory
 from victim_api.helpline import models as helpline
@@ -16,6 +17,7 @@ from victim_api.victims import models as victims
 
 __all__ = [
     "audit",
+    "callbacks",
     "cases",
     "clients",
     "directory",

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     # Non-working days beyond the England and Wales bank holidays of `holidays`
     # (a one-off bank holiday proclaimed after the package was released).
     extra_bank_holidays: list[date] = Field(default_factory=list)
+    # Callbacks (docs/callbacks.md): a victim's callback request is due this many
+    # working days after it is made.
+    callback_due_working_days: Annotated[int, Field(ge=0, le=10)] = 1
+    # The worklist (docs/worklist.md): what is "due soon", and how long a referral
+    # may wait to be delivered (pulled) and then acknowledged before it is late.
+    worklist_due_soon_hours: Annotated[int, Field(ge=1, le=24 * 28)] = 72
+    referral_delivery_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 24
+    referral_acknowledgement_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 48
 
     @field_validator("crime_reference_pattern")
     @classmethod

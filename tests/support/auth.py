@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from victim_api.platform.clients import create_client
+from victim_api.platform.policy import sign_victim_session_with
 from victim_api.platform.principal import Channel
 from victim_api.platform.scopes import all_scopes
 
@@ -69,3 +70,19 @@ def token_for(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def victim_session_for(
+    app: FastAPI, client_id: str, channel: Channel, victim_id: str, case_id: str
+) -> dict[str, str]:
+    """Headers carrying a victim session for ``victim_id`` on ``case_id``, signed the way
+    verification signs one, as if ``client_id`` (a PHONE or WEB client) had verified them."""
+    signed = sign_victim_session_with(
+        app.state.keys,
+        app.state.settings,
+        client_id=client_id,
+        channel=channel,
+        victim_id=victim_id,
+        case_id=case_id,
+    )
+    return bearer(signed.token)

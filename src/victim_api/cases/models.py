@@ -20,6 +20,9 @@ class CaseRecord(SQLModel, table=True):
         sa.Index("ix_case_record_borough_updated_at_id", "borough", "updated_at", "id"),
         sa.Index("ix_case_record_status_updated_at_id", "status", "updated_at", "id"),
         sa.Index("ix_case_record_crime_type_updated_at_id", "crime_type", "updated_at", "id"),
+        # The worklist's and callbacks' team filter; the report's period.
+        sa.Index("ix_case_record_officer_team", "officer_team"),
+        sa.Index("ix_case_record_reported_at", "reported_at"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -112,6 +115,9 @@ class NotificationDuty(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_notification_duty_case_id_due_at_id", "case_id", "due_at", "id"),
         sa.Index("ix_notification_duty_due_at", "due_at"),
+        # The worklist's keyset (due_at, id) and the report's period (due_on).
+        sa.Index("ix_notification_duty_due_at_id", "due_at", "id"),
+        sa.Index("ix_notification_duty_due_on", "due_on"),
     )
 
     id: str = Field(primary_key=True, max_length=36)

@@ -54,13 +54,19 @@ from victim_api.cases.schemas import (
     Timescale,
 )
 from victim_api.cases.transitions import CaseStatus, allowed_next, is_allowed
-from victim_api.cases.workdays import DEFAULT_CUTOFF, LONDON, add_working_days, deadline
+from victim_api.cases.workdays import (
+    DEFAULT_CUTOFF,
+    LONDON,
+    add_working_days,
+    deadline,
+    working_days_between,
+)
 from victim_api.platform.audit import Operation, record
 from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import table_of
 from victim_api.platform.errors import ConflictError, FieldError, NotFoundError, ProblemError
 from victim_api.platform.etag import PreconditionFailedError, compare_and_swap, etag
-from victim_api.platform.pagination import InvalidCursorError
+from victim_api.platform.pagination import InvalidCursorError, KeysetBound, keyset_after
 from victim_api.platform.principal import Caller
 from victim_api.reference.data import CRIME_TYPES_BY_CODE
 
@@ -148,6 +154,10 @@ class DeadlinePolicy:
     def due(self, start: datetime, working_days: int) -> tuple[date, datetime]:
         due_on = add_working_days(start, working_days, self.cutoff, self.extra_holidays)
         return due_on, deadline(due_on)
+
+    def working_days(self, start: datetime, end: datetime) -> int:
+        """Working days from an event at ``start`` to ``end`` (see ``workdays``)."""
+        return working_days_between(start, end, self.cutoff, self.extra_holidays)
 
 
 def _new_id() -> str:
@@ -1652,3 +1662,104 @@ def victim_timeline(session: Session, caller: Caller, case_id: str) -> list[dict
         case_ids=[case_id],
     )
     return events
+
+
+# ---------------------------------------------------------------------------
+# For the worklist and the compliance report
+
+
+def case_ids_where(*, team: str | None = None, borough: str | None = None) -> Any:
+    """A subquery of the ids of cases in ``team`` (the officer's) and ``borough``, or
+    None when neither is given: other domains filter their rows by it."""
+    if team is None and borough is None:
+        return None
+    query = sa.select(CASES.c.id)
+    if team is not None:
+        query = query.where(CASES.c.officer_team == team)
+    if borough is not None:
+        query = query.where(CASES.c.borough == borough)
+    return query
+
+
+def worklist_duties_query(
+    *, case_ids: Any, due_before: datetime, after: KeysetBound | None, limit: int
+) -> Any:
+    """Open duties due before ``due_before``, in (due_at, id) order (index
+    ``ix_notification_duty_due_at_id``): the worklist's duty source."""
+    query = (
+        sa.select(
+            DUTIES.c.id,
+            DUTIES.c.case_id,
+            DUTIES.c.event_type,
+            DUTIES.c.obligation,
+            DUTIES.c.due_at,
+            DUTIES.c.enhanced,
+        )
+        .where(_open(), DUTIES.c.due_at < due_before)
+        .order_by(DUTIES.c.due_at, DUTIES.c.id)
+        .limit(limit)
+    )
+    if case_ids is not None:
+        query = query.where(DUTIES.c.case_id.in_(case_ids))
+    if after is not None:
+        query = query.where(keyset_after(DUTIES.c.due_at, DUTIES.c.id, after))
+    return query
+
+
+@dataclass(frozen=True)
+class DutyFact:
+    """One duty for the compliance report: no personal data."""
+
+    event_type: str
+    borough: str
+    team: str | None
+    due_on: date
+    due_at: datetime
+    met_at: datetime | None
+    waived: bool
+
+
+def duty_facts(
+    session: Session, *, due_from: date, due_to: date, borough: str | None
+) -> list[DutyFact]:
+    """Every duty whose due date is in [due_from, due_to], with its case's borough and
+    team, for aggregate figures."""
+    query = (
+        sa.select(
+            DUTIES.c.event_type,
+            DUTIES.c.due_on,
+            DUTIES.c.due_at,
+            DUTIES.c.met_at,
+            DUTIES.c.waived_at,
+            CASES.c.borough,
+            CASES.c.officer_team,
+        )
+        .join(CASES, CASES.c.id == DUTIES.c.case_id)
+        .where(DUTIES.c.due_on >= due_from, DUTIES.c.due_on <= due_to)
+    )
+    if borough is not None:
+        query = query.where(CASES.c.borough == borough)
+    return [
+        DutyFact(
+            event_type=r.event_type,
+            borough=r.borough,
+            team=r.officer_team,
+            due_on=r.due_on,
+            due_at=as_utc(r.due_at),
+            met_at=as_utc(r.met_at) if r.met_at is not None else None,
+            waived=r.waived_at is not None,
+        )
+        for r in session.execute(query)
+    ]
+
+
+def cases_reported_between(
+    session: Session, *, start: datetime, end: datetime, borough: str | None
+) -> dict[str, datetime]:
+    """{case id: reported_at} of cases reported in [start, end)."""
+    query = sa.select(CASES.c.id, CASES.c.reported_at).where(
+        CASES.c.reported_at >= start, CASES.c.reported_at < end
+    )
+    if borough is not None:
+        query = query.where(CASES.c.borough == borough)
+    return {r.id: as_utc(r.reported_at) for r in session.execute(query)}

@@ -76,3 +76,23 @@ def add_working_days(
 def deadline(due_on: date) -> datetime:
     """The first instant (UTC) after the end of ``due_on`` in London."""
     return datetime.combine(due_on + timedelta(days=1), time(0), LONDON).astimezone(UTC)
+
+
+def working_days_between(
+    start: datetime,
+    end: datetime,
+    cutoff: time = DEFAULT_CUTOFF,
+    extra_holidays: Collection[date] = _NONE,
+) -> int:
+    """How many working days after an event at ``start`` the moment ``end`` falls: the
+    smallest ``n`` whose due date (:func:`add_working_days`) is on or after ``end``'s
+    London date. So something done by its due date is within its timescale."""
+    if end.tzinfo is None:
+        raise ValueError("end must be timezone-aware")
+    day = counts_from(start, cutoff, extra_holidays)
+    end_day = end.astimezone(LONDON).date()
+    steps = 0
+    while day < end_day:
+        day = next_working_day(day, extra_holidays)
+        steps += 1
+    return steps

@@ -42,6 +42,7 @@ from victim_api.platform.errors import ProblemError, problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
 from victim_api.platform.jsonutil import JSONResponse
+from victim_api.platform.negotiation import quality as _quality
 from victim_api.platform.pagination import PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import PUBLIC, requires
 from victim_api.platform.principal import Caller, Channel
@@ -161,18 +162,6 @@ def choose_media(accept: str | None) -> str | None:
         _MEDIA_CHOICES.clear()
     _MEDIA_CHOICES[accept] = chosen
     return chosen
-
-
-def _quality(parameters: list[str]) -> float | None:
-    for parameter in parameters:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                quality = float(value.strip())
-            except ValueError:
-                return None
-            return quality if 0 <= quality <= 1 else None
-    return 1.0
 
 
 # --- Public reads ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from fastapi import Query
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, and_, or_, tuple_
 
 from victim_api.platform.clock import as_utc
 from victim_api.platform.errors import ProblemError
@@ -196,3 +196,32 @@ def cursor_values(
     if request.cursor is None:
         return None
     return codec.decode(query_scope(path, filters), request.cursor)
+
+
+@dataclass(frozen=True)
+class KeysetBound:
+    """Where a page of one source starts in a merged (sort key, kind, id) order.
+
+    ``last_id`` set: rows after (value, last_id). Otherwise ``include_equal`` says
+    whether rows at exactly ``value`` come after the bound (a source whose kind
+    sorts after the cursor's) or not (one whose kind sorts before it).
+    """
+
+    value: Any
+    last_id: str | None = None
+    include_equal: bool = False
+
+
+def keyset_after(
+    column: ColumnElement[Any], id_column: ColumnElement[Any], bound: KeysetBound
+) -> ColumnElement[bool]:
+    """The predicate for rows strictly after ``bound`` in (column, id) order.
+
+    Written as OR/AND rather than a row comparison so SQLite and PostgreSQL both
+    use a (column, id) index for it."""
+    if bound.last_id is not None:
+        return or_(column > bound.value, and_(column == bound.value, id_column > bound.last_id))
+    predicate: ColumnElement[bool] = (
+        column >= bound.value if bound.include_equal else column > bound.value
+    )
+    return predicate

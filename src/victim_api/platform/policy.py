@@ -303,9 +303,22 @@ def sign_victim_session(
     request: Request, *, client_id: str, channel: Channel, victim_id: str, case_id: str
 ) -> SignedToken:
     """Sign a session for a victim who has just been verified by ``client_id``."""
-    settings = request.app.state.settings
-    return sign(
+    return sign_victim_session_with(
         request.app.state.keys,
+        request.app.state.settings,
+        client_id=client_id,
+        channel=channel,
+        victim_id=victim_id,
+        case_id=case_id,
+    )
+
+
+def sign_victim_session_with(
+    keys: Any, settings: Any, *, client_id: str, channel: Channel, victim_id: str, case_id: str
+) -> SignedToken:
+    """The same, from the key store and settings (for tools and tests with no request)."""
+    return sign(
+        keys,
         victim_session_kind(settings.access_token_audience),
         issuer=settings.token_issuer,
         subject=client_id,

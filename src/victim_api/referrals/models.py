@@ -51,6 +51,9 @@ class Referral(SQLModel, table=True):
             "id",
         ),
         sa.Index("ix_referral_victim_id_created_at_id", "victim_id", "created_at", "id"),
+        # The worklist: referrals waiting to be delivered, or to be acknowledged.
+        sa.Index("ix_referral_status_created_at_id", "status", "created_at", "id"),
+        sa.Index("ix_referral_status_sent_at_id", "status", "sent_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=36)

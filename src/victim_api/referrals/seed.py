@@ -15,7 +15,7 @@ from sqlmodel import Session
 from victim_api.cases import service as cases
 from victim_api.directory import service as directory
 from victim_api.platform.demo_clients import DEMO_PARTNER_ORGANISATION
-from victim_api.platform.principal import system_caller
+from victim_api.platform.principal import Caller, Channel, Principal, system_caller
 from victim_api.referrals import service
 from victim_api.referrals.schemas import ReferralCreate
 from victim_api.victims import service as victims
@@ -86,4 +86,19 @@ def seed(session: Session) -> list[str]:
             ),
         )
         made += 1
+    if made == len(DEMO_REFERRALS):
+        # First run: the demo partner has pulled its oldest referral but not yet
+        # acknowledged it, so the worklist has one of each referral item.
+        service.pull(session, _demo_partner(), limit=1)
+        lines.append("the demo partner pulled 1 referral (not acknowledged)")
     return [f"{made} demo referrals to the demo partner's organisation created", *lines]
+
+
+def _demo_partner() -> Caller:
+    principal = Principal(
+        client_id="demo-partner",
+        channel=Channel.PARTNER,
+        scopes=frozenset(),
+        organisation_id=DEMO_PARTNER_ORGANISATION,
+    )
+    return Caller(principal=principal, purpose="DEMO_DATA", request_id="seed")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +30,7 @@ from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import table_of
 from victim_api.platform.errors import ConflictError, NotFoundError, ProblemError
 from victim_api.platform.metrics import histogram
+from victim_api.platform.pagination import KeysetBound, keyset_after
 from victim_api.platform.principal import Caller
 from victim_api.reference.data import CRIME_TYPES_BY_CODE
 from victim_api.referrals.models import Referral, ReferralConsentRule
@@ -732,3 +733,58 @@ def referral_statuses(session: Session, caller: Caller, victim_id: str) -> list[
         }
         for r in rows
     ]
+
+
+# For the worklist and the compliance report
+
+# The worklist's two referral sources: the status a late referral is stuck in and
+# the time its lateness counts from (each has a (status, time, id) index).
+WAITING_FOR = {
+    "REFERRAL_NOT_SENT": (S.CREATED, REFERRALS.c.created_at),
+    "REFERRAL_NOT_ACKNOWLEDGED": (S.SENT, REFERRALS.c.sent_at),
+}
+
+
+def worklist_referrals_query(
+    kind: str,
+    *,
+    allowed: timedelta,
+    case_ids: Any,
+    due_before: datetime,
+    after: KeysetBound | None,
+    limit: int,
+) -> Any:
+    """Referrals still CREATED (not delivered) or SENT (not acknowledged), due
+    ``allowed`` after they were made or sent, in (due, id) order. The due time is
+    a constant offset of the stored time, so the stored time's index orders it."""
+    status, since = WAITING_FOR[kind]
+    query = (
+        sa.select(
+            REFERRALS.c.id,
+            REFERRALS.c.case_id,
+            REFERRALS.c.victim_id,
+            REFERRALS.c.organisation_id,
+            since.label("since"),
+        )
+        .where(REFERRALS.c.status == status.value, since < due_before - allowed)
+        .order_by(since, REFERRALS.c.id)
+        .limit(limit)
+    )
+    if case_ids is not None:
+        query = query.where(REFERRALS.c.case_id.in_(case_ids))
+    if after is not None:
+        shifted = KeysetBound(after.value - allowed, after.last_id, after.include_equal)
+        query = query.where(keyset_after(since, REFERRALS.c.id, shifted))
+    return query
+
+
+def first_referral_at(session: Session, victim_ids: Sequence[str]) -> dict[str, datetime]:
+    """{victim id: when they were first referred (offered support)}, for those referred."""
+    if not victim_ids:
+        return {}
+    query = (
+        sa.select(REFERRALS.c.victim_id, sa.func.min(REFERRALS.c.created_at).label("first"))
+        .where(REFERRALS.c.victim_id.in_(list(victim_ids)))
+        .group_by(REFERRALS.c.victim_id)
+    )
+    return {r.victim_id: as_utc(r.first) for r in session.execute(query)}

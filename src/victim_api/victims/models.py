@@ -19,7 +19,10 @@ class Victim(SQLModel, table=True):
     """A person on a case. Personal fields are nullable: erasure nulls them."""
 
     __tablename__ = "victim"
-    __table_args__ = (sa.Index("ix_victim_case_id_created_at_id", "case_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_victim_case_id_created_at_id", "case_id", "created_at", "id"),
+        sa.Index("ix_victim_update_due_at_id", "update_due_at", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     case_id: str = Field(max_length=36, foreign_key="case_record.id")
@@ -44,6 +47,10 @@ class Victim(SQLModel, table=True):
     opted_out: bool = Field(default=False)
     opted_out_on: date | None = None
     erased_at: datetime | None = Field(default=None, sa_type=_TZ)
+    # When the agreed regular update falls due (the last contact that reached the
+    # person, or the record's creation, plus the interval); NULL for milestone-only
+    # updates, opted-out and erased people. Kept by the service, indexed for the worklist.
+    update_due_at: datetime | None = Field(default=None, sa_type=_TZ)
     version: int = Field(default=1)
     created_at: datetime = Field(sa_type=_TZ)
     updated_at: datetime = Field(sa_type=_TZ)

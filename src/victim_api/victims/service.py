@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import table_of
 from victim_api.platform.errors import ConflictError, NotFoundError, ProblemError
 from victim_api.platform.etag import PreconditionFailedError, compare_and_swap, etag
+from victim_api.platform.pagination import KeysetBound, keyset_after
 from victim_api.platform.principal import Caller, Channel
 from victim_api.platform.secrets import dummy_verify, hash_secret, needs_rehash, verify_secret
 from victim_api.victims.models import Victim, VictimConsent, VictimContact
@@ -283,6 +284,7 @@ def create_victim(
         _recompute(session, caller, case_id, policy)
     if data.opted_out:
         _waive_if_all_opted_out(session, caller, case_id)
+    refresh_update_due(session, victim_id)
     return victim_view(_row(session, victim_id), offence, view_for(caller))
 
 
@@ -374,6 +376,8 @@ def update_victim(
             _recompute(session, caller, row.case_id, policy)
         if changes.get("opted_out") is True and "opted_out" in changed:
             _waive_if_all_opted_out(session, caller, row.case_id)
+        if {"update_frequency", "opted_out"} & set(changed):
+            refresh_update_due(session, victim_id)
     return victim_view(
         _row(session, victim_id), _offence_date(session, row.case_id), view_for(caller)
     )
@@ -675,6 +679,8 @@ def record_contact(
         )
     for duty_id in duty_ids:
         cases.meet_duty(session, caller, duty_id, contact_id, contacted_at)
+    if data.outcome in _REACHED:
+        refresh_update_due(session, victim_id)
     return _contact_view(
         session.execute(sa.select(CONTACTS).where(CONTACTS.c.id == contact_id)).one()
     )
@@ -769,6 +775,7 @@ def erase_victim(session: Session, caller: Caller, victim_id: str) -> dict[str, 
                     "language": "und",
                     "interpreter_needed": False,
                     "erased_at": now,
+                    "update_due_at": None,
                     "updated_at": now,
                     "updated_by": _actor(caller),
                     "version": row.version + 1,
@@ -878,3 +885,73 @@ def own_preferences(session: Session, caller: Caller, victim_id: str) -> dict[st
         fields=PREFERENCE_FIELDS,
     )
     return {name: getattr(row, name) for name in PREFERENCE_FIELDS} | {"version": row.version}
+
+
+# Agreed update intervals (the worklist's "not contacted" source)
+
+UPDATE_INTERVALS = {"EVERY_14_DAYS": timedelta(days=14), "EVERY_28_DAYS": timedelta(days=28)}
+
+
+def update_due(
+    frequency: str, opted_out: bool, erased: bool, created_at: datetime, last: datetime | None
+) -> datetime | None:
+    """When the next agreed update is due, or None when no regular update is owed."""
+    interval = UPDATE_INTERVALS.get(frequency)
+    if interval is None or opted_out or erased:
+        return None
+    return as_utc(last or created_at) + interval
+
+
+def last_reached_at(session: Session, victim_id: str) -> datetime | None:
+    """The latest contact that reached the person (any outcome but NO_ANSWER)."""
+    latest = session.execute(
+        sa.select(sa.func.max(CONTACTS.c.contacted_at)).where(
+            CONTACTS.c.victim_id == victim_id,
+            CONTACTS.c.outcome != ContactOutcome.NO_ANSWER.value,
+        )
+    ).scalar()
+    return as_utc(latest) if latest is not None else None
+
+
+def refresh_update_due(session: Session, victim_id: str) -> None:
+    """Recompute ``update_due_at`` after a contact or a change of preferences."""
+    row = _row(session, victim_id)
+    due = update_due(
+        row.update_frequency,
+        bool(row.opted_out),
+        row.erased_at is not None,
+        row.created_at,
+        last_reached_at(session, victim_id),
+    )
+    session.execute(sa.update(VICTIMS).where(VICTIMS.c.id == victim_id).values(update_due_at=due))
+
+
+def worklist_updates_query(
+    *, case_ids: Any, due_before: datetime, after: KeysetBound | None, limit: int
+) -> Any:
+    """People whose agreed regular update is due before ``due_before``, in
+    (update_due_at, id) order (index ``ix_victim_update_due_at_id``)."""
+    query = (
+        sa.select(
+            VICTIMS.c.id,
+            VICTIMS.c.case_id,
+            VICTIMS.c.update_frequency,
+            VICTIMS.c.update_due_at,
+        )
+        .where(VICTIMS.c.update_due_at.is_not(None), VICTIMS.c.update_due_at < due_before)
+        .order_by(VICTIMS.c.update_due_at, VICTIMS.c.id)
+        .limit(limit)
+    )
+    if case_ids is not None:
+        query = query.where(VICTIMS.c.case_id.in_(case_ids))
+    if after is not None:
+        query = query.where(keyset_after(VICTIMS.c.update_due_at, VICTIMS.c.id, after))
+    return query
+
+
+def victims_on_cases(session: Session, case_ids: Sequence[str]) -> dict[str, str]:
+    """{victim id: case id} of the people on these cases, for aggregate figures."""
+    if not case_ids:
+        return {}
+    query = sa.select(VICTIMS.c.id, VICTIMS.c.case_id).where(VICTIMS.c.case_id.in_(list(case_ids)))
+    return {r.id: r.case_id for r in session.execute(query)}

@@ -1,0 +1,1 @@
+"""Victims' Code compliance reporting: aggregates only, never personal data."""
