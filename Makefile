@@ -16,7 +16,7 @@ CLIENTGEN_STAMP := $(CLIENTGEN)/.installed-stamp
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
 .PHONY: vendor-docs lint-contract breaking lint-ops bench bench-smoke
-.PHONY: clients clients-check clients-tools mock
+.PHONY: clients clients-check clients-tools mock audit-deps fuzz
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -53,6 +53,11 @@ lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
 	$(MAKE) --no-print-directory lint-contract
 	$(MAKE) --no-print-directory lint-ops
 	$(MAKE) --no-print-directory clients-check
+	$(MAKE) --no-print-directory audit-deps
+
+# PIP_AUDIT_STRICT=1 also fails when the vulnerability service answers for nothing.
+audit-deps: $(STAMP) ## pip-audit of the installed environment against pip-audit-allowlist.txt
+	$(BIN)/python tools/supply_chain/audit.py --allowlist pip-audit-allowlist.txt
 
 format: $(STAMP) ## Format and autofix with ruff
 	$(BIN)/ruff format src tests
