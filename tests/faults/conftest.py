@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -62,3 +63,17 @@ def issue_headers(
 
 def log_tail(path: Path) -> str:
     return path.read_text(errors="replace")[-3000:]
+
+
+# Figures the fault tests measured, printed at the end of the run (docs/security.md quotes them).
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("fault injection figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
+from tests.referrals.conftest import partners  # noqa: E402, F401 - the directory's partner services

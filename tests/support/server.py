@@ -19,7 +19,8 @@ from pathlib import Path
 
 import httpx
 
-STARTUP_SECONDS = 30
+# Generous: a loaded 2-core machine takes a while to import the app.
+STARTUP_SECONDS = 90
 
 
 def free_port() -> int:
