@@ -94,6 +94,22 @@ breaking: $(CONTRACT_STAMP) ## Fail on a breaking change from the released contr
 	$(OASDIFF) breaking --fail-on ERR --deprecation-days-stable 180 \
 	  openapi/released/v1.yaml openapi/openapi.yaml
 
+# The long runs (README, "Fuzzing"): the Hypothesis `fuzz` profile over the property
+# tests (cursor, token and crime-reference parsing, Markdown, working days), the
+# schemathesis run with more examples per operation, and more SIGKILL rounds.
+# Each step is bounded by FUZZ_STEP_SECONDS.
+FUZZ_EXAMPLES ?= 500
+FUZZ_SCHEMATHESIS_EXAMPLES ?= 25
+FUZZ_KILLS ?= 3
+FUZZ_STEP_SECONDS ?= 600
+fuzz: $(STAMP) ## Long fuzz and fault runs, a few minutes (VICTIM_API_TEST_DATABASE_URL picks PostgreSQL)
+	VICTIM_API_HYPOTHESIS_PROFILE=fuzz VICTIM_API_HYPOTHESIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  timeout $(FUZZ_STEP_SECONDS) $(BIN)/pytest -q -p no:cacheprovider tests/properties
+	VICTIM_API_FUZZ_EXAMPLES=$(FUZZ_SCHEMATHESIS_EXAMPLES) \
+	  timeout $(FUZZ_STEP_SECONDS) $(BIN)/pytest -q -p no:cacheprovider tests/contract
+	VICTIM_API_FAULT_KILLS=$(FUZZ_KILLS) \
+	  timeout $(FUZZ_STEP_SECONDS) $(BIN)/pytest -q -p no:cacheprovider tests/faults/test_sigkill.py
+
 # Operations files (README, "Deploying"). Manifests are checked against the
 # schemas of the oldest and newest Kubernetes versions we expect to run on.
 K8S_VERSIONS ?= 1.30.0 1.37.0

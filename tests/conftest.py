@@ -36,7 +36,7 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile(
     "fuzz",
-    max_examples=int(os.environ.get("VICTIM_API_FUZZ_EXAMPLES", "2000")),
+    max_examples=int(os.environ.get("VICTIM_API_HYPOTHESIS_FUZZ_EXAMPLES", "2000")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
