@@ -96,16 +96,9 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def channel_tokens(app: FastAPI) -> dict[str, str]:
     """One token per channel holding every scope that channel may hold."""
-    from tests.support.auth import new_client, token_for
-    from victim_api.platform.principal import Channel
+    from tests.support.auth import fresh_channel_tokens
 
-    tokens = {}
-    with TestClient(app) as test_client:
-        for channel in Channel:
-            credentials = new_client(app, channel, name=f"all-scopes {channel}")
-            acting = "staff.tester" if channel in (Channel.STAFF, Channel.PHONE) else None
-            tokens[channel.value] = token_for(test_client, credentials, acting_user=acting)
-    return tokens
+    return fresh_channel_tokens(app)
 
 
 @pytest.fixture(scope="session")

@@ -20,9 +20,13 @@ import os
 from collections import Counter
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from tests.referrals.conftest import Partner
+from tests.support.auth import bearer, fresh_channel_tokens, new_client, token_for
+from victim_api.platform.principal import Channel
 
 SCENARIOS = int(os.environ.get("VICTIM_API_FUZZ_EXAMPLES", "10"))
 CHAIN = [
@@ -41,10 +45,19 @@ def _operation_id(case: Any) -> str:
     return str(case.operation.definition.raw.get("operationId"))
 
 
+def _partner_headers(app: FastAPI, partner: Partner) -> dict[str, str]:
+    credentials = new_client(app, Channel.PARTNER, organisation_id=partner.organisation_id)
+    with TestClient(app) as client:
+        return bearer(token_for(client, credentials))
+
+
 def test_the_linked_chains_hold_statefully(
-    api_schema: Any, channel_tokens: dict[str, str], partners: list[Partner]
+    api_schema: Any, app: FastAPI, partners: list[Partner]
 ) -> None:
+    # Fresh tokens: on a busy machine this test can run after the session's expire.
+    channel_tokens = fresh_channel_tokens(app)
     partner = partners[0]
+    partner_headers = _partner_headers(app, partner)
     reached: Counter[tuple[str, int]] = Counter()
     base = api_schema.include(operation_id=CHAIN).as_state_machine()
 
@@ -67,7 +80,7 @@ def test_the_linked_chains_hold_statefully(
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             if _operation_id(case) == "acknowledgePartnerReferral":
-                return {"headers": dict(partner.headers)}
+                return {"headers": dict(partner_headers)}
             allowed = case.operation.definition.raw.get("x-allowed-channels", [])
             for channel in allowed:
                 if channel in channel_tokens:

@@ -17,10 +17,11 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.referrals.conftest import EMAIL, PHONE, new_case, new_victim
-from tests.support.auth import bearer
+from tests.support.auth import bearer, fresh_channel_tokens
 from tests.support.cases import case_body
 from victim_api.platform import audit
 from victim_api.platform.audit import verify_chain
@@ -31,13 +32,18 @@ AuditFails = Callable[[], AbstractContextManager[None]]
 
 
 @pytest.fixture(scope="module")
-def police(channel_tokens: dict[str, str]) -> dict[str, str]:
-    return bearer(channel_tokens["POLICE_SYSTEM"])
+def tokens(app: FastAPI) -> dict[str, str]:
+    return fresh_channel_tokens(app)
 
 
 @pytest.fixture(scope="module")
-def staff(channel_tokens: dict[str, str]) -> dict[str, str]:
-    return bearer(channel_tokens["STAFF"])
+def police(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["POLICE_SYSTEM"])
+
+
+@pytest.fixture(scope="module")
+def staff(tokens: dict[str, str]) -> dict[str, str]:
+    return bearer(tokens["STAFF"])
 
 
 @pytest.fixture
