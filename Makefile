@@ -16,7 +16,7 @@ CLIENTGEN_STAMP := $(CLIENTGEN)/.installed-stamp
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
 .PHONY: vendor-docs lint-contract breaking lint-ops bench bench-smoke
-.PHONY: clients clients-check clients-tools mock
+.PHONY: clients clients-check clients-tools mock audit-deps fuzz
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -53,6 +53,11 @@ lint: $(STAMP) ## ruff, mypy --strict on src/, the contract validator
 	$(MAKE) --no-print-directory lint-contract
 	$(MAKE) --no-print-directory lint-ops
 	$(MAKE) --no-print-directory clients-check
+	$(MAKE) --no-print-directory audit-deps
+
+# PIP_AUDIT_STRICT=1 also fails when the vulnerability service answers for nothing.
+audit-deps: $(STAMP) ## pip-audit of the installed environment against pip-audit-allowlist.txt
+	$(BIN)/python tools/supply_chain/audit.py --allowlist pip-audit-allowlist.txt
 
 format: $(STAMP) ## Format and autofix with ruff
 	$(BIN)/ruff format src tests
@@ -88,6 +93,22 @@ breaking: $(CONTRACT_STAMP) ## Fail on a breaking change from the released contr
 	  "see tools/contract/README.md for other platforms" >&2; exit 1; }
 	$(OASDIFF) breaking --fail-on ERR --deprecation-days-stable 180 \
 	  openapi/released/v1.yaml openapi/openapi.yaml
+
+# The long runs (README, "Fuzzing"): the Hypothesis `fuzz` profile over the property
+# tests (cursor, token and crime-reference parsing, Markdown, working days), the
+# schemathesis run with more examples per operation, and more SIGKILL rounds.
+# Each step is bounded by FUZZ_STEP_SECONDS.
+FUZZ_EXAMPLES ?= 500
+FUZZ_SCHEMATHESIS_EXAMPLES ?= 25
+FUZZ_KILLS ?= 3
+FUZZ_STEP_SECONDS ?= 600
+fuzz: $(STAMP) ## Long fuzz and fault runs, a few minutes (VICTIM_API_TEST_DATABASE_URL picks PostgreSQL)
+	VICTIM_API_HYPOTHESIS_PROFILE=fuzz VICTIM_API_HYPOTHESIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  timeout $(FUZZ_STEP_SECONDS) $(BIN)/pytest -q -p no:cacheprovider tests/properties
+	VICTIM_API_FUZZ_EXAMPLES=$(FUZZ_SCHEMATHESIS_EXAMPLES) \
+	  timeout $(FUZZ_STEP_SECONDS) $(BIN)/pytest -q -p no:cacheprovider tests/contract
+	VICTIM_API_FAULT_KILLS=$(FUZZ_KILLS) \
+	  timeout $(FUZZ_STEP_SECONDS) $(BIN)/pytest -q -p no:cacheprovider tests/faults/test_sigkill.py
 
 # Operations files (README, "Deploying"). Manifests are checked against the
 # schemas of the oldest and newest Kubernetes versions we expect to run on.

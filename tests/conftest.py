@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.database import (
     TEST_DATABASE_URL_ENV,
@@ -24,6 +26,21 @@ from tests.support.database import (
 from victim_api.app import create_app
 from victim_api.platform.migrations import upgrade
 from victim_api.settings import Environment, Settings
+
+# Hypothesis: `ci` (the default) is derandomised, so a run is repeatable; `fuzz`
+# (`make fuzz`, VICTIM_API_HYPOTHESIS_PROFILE=fuzz) draws many more, random examples.
+# Tests that set max_examples themselves keep their own bound.
+HYPOTHESIS_PROFILE_ENV = "VICTIM_API_HYPOTHESIS_PROFILE"
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("VICTIM_API_HYPOTHESIS_FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_ENV, "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -82,16 +99,9 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def channel_tokens(app: FastAPI) -> dict[str, str]:
     """One token per channel holding every scope that channel may hold."""
-    from tests.support.auth import new_client, token_for
-    from victim_api.platform.principal import Channel
+    from tests.support.auth import fresh_channel_tokens
 
-    tokens = {}
-    with TestClient(app) as test_client:
-        for channel in Channel:
-            credentials = new_client(app, channel, name=f"all-scopes {channel}")
-            acting = "staff.tester" if channel in (Channel.STAFF, Channel.PHONE) else None
-            tokens[channel.value] = token_for(test_client, credentials, acting_user=acting)
-    return tokens
+    return fresh_channel_tokens(app)
 
 
 @pytest.fixture(scope="session")

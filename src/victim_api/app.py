@@ -212,6 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        sqlite_busy_timeout=settings.sqlite_busy_timeout_seconds,
     )
     app.state.settings = settings
     app.state.database = database

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/victim-api.db"
     database_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
     database_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
+    # How long a SQLite writer waits for the write lock before answering 503.
+    sqlite_busy_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
     max_body_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024

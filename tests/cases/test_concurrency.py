@@ -6,7 +6,6 @@ the compare-and-swap and unique constraints decide.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from tests.cases.conftest import case_body, put_update
 from tests.support.auth import bearer, new_client, token_for
+from tests.support.concurrency import race
 from victim_api.cases.models import CaseEvent, CaseRecord
 from victim_api.platform.principal import Channel
 
@@ -37,19 +37,7 @@ def police_systems(app: FastAPI) -> list[dict[str, str]]:
 
 
 def _race(work: Callable[[int], Any], count: int = WRITERS) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(n: int) -> None:
-        barrier.wait()
-        results[n] = work(n)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return race(work, count)
 
 
 def test_concurrent_updates_with_one_etag_one_wins(
@@ -161,3 +149,73 @@ def test_a_batch_whose_cases_appear_meanwhile_falls_back_item_by_item(
     )
     [result] = response.json()["results"]
     assert result["problem"]["code"] == "illegal_transition"
+
+
+def test_overlapping_batches_changing_the_same_cases_lose_no_update(
+    client: TestClient, police_systems, database
+) -> None:
+    """Three syncs at once: each changes the same existing cases to its own status,
+    and creates cases of its own plus cases all three share. Every change that a
+    batch reports as UPDATED is one version and one timeline event; no case is
+    created twice; no item or batch fails with a 500."""
+    existing = [case_body() for _ in range(15)]
+    seeded = client.post(
+        "/v1/cases/batch-upsert", json={"items": existing}, headers=police_systems[0]
+    )
+    assert seeded.status_code == 200, seeded.text
+    shared_new = [case_body() for _ in range(10)]
+    targets = ["UNDER_INVESTIGATION", "SUSPECT_IDENTIFIED", "SUSPECT_ARRESTED"]
+    batches = [
+        [{**item, "status": target} for item in existing]
+        + shared_new
+        + [case_body() for _ in range(10)]
+        for target in targets
+    ]
+
+    def sync(n: int) -> dict[str, Any]:
+        response = client.post(
+            "/v1/cases/batch-upsert", json={"items": batches[n]}, headers=police_systems[n % 2]
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    answers = _race(sync, count=len(batches))
+    updates: Counter[str] = Counter()
+    for answer in answers:
+        for result in answer["results"]:
+            if result["result"] == "ERROR":
+                # A status the case can no longer move to is the police system's to fix.
+                assert result["problem"]["code"] == "illegal_transition", result
+            if result["result"] == "UPDATED":
+                updates[result["case_id"]] += 1
+    refs = [item["crime_reference"] for item in existing]
+    with database.read_session() as session:
+        versions = dict(
+            session.execute(
+                sa.select(CaseRecord.id, CaseRecord.version).where(
+                    CaseRecord.crime_reference.in_(refs)
+                )
+            ).all()
+        )
+        events = Counter(
+            case_id
+            for (case_id,) in session.execute(
+                sa.select(CaseEvent.case_id).where(CaseEvent.case_id.in_(list(versions)))
+            )
+        )
+    assert len(versions) == len(existing)
+    assert sum(updates.values()) >= len(existing)  # the first change of each case lands
+    for case_id, version in versions.items():
+        assert version == 1 + updates[case_id], case_id
+        assert events[case_id] == 1 + updates[case_id], case_id
+    for position in range(len(existing), len(existing) + len(shared_new)):
+        outcomes = sorted(answer["results"][position]["result"] for answer in answers)
+        assert outcomes == ["CREATED", "UNCHANGED", "UNCHANGED"], outcomes
+        assert len({answer["results"][position]["case_id"] for answer in answers}) == 1
+    with database.read_session() as session:
+        made = session.execute(
+            sa.select(sa.func.count())
+            .select_from(CaseRecord)
+            .where(CaseRecord.crime_reference.in_([i["crime_reference"] for i in shared_new]))
+        ).scalar()
+    assert made == len(shared_new)

@@ -86,3 +86,15 @@ def victim_session_for(
         case_id=case_id,
     )
     return bearer(signed.token)
+
+
+def fresh_channel_tokens(app: FastAPI) -> dict[str, str]:
+    """One new token per channel with every scope it may hold. For tests that run
+    long after the session's `channel_tokens` were issued (tokens live 15 minutes)."""
+    tokens = {}
+    with TestClient(app) as client:
+        for channel in Channel:
+            credentials = new_client(app, channel, name=f"fresh all-scopes {channel}")
+            acting = "staff.tester" if channel in (Channel.STAFF, Channel.PHONE) else None
+            tokens[channel.value] = token_for(client, credentials, acting_user=acting)
+    return tokens

@@ -7,17 +7,20 @@ stopped by its PID (terminate, then kill).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-STARTUP_SECONDS = 30
+# Generous: a loaded 2-core machine takes a while to import the app.
+STARTUP_SECONDS = 90
 
 
 def free_port() -> int:
@@ -26,11 +29,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+@dataclass
+class ServerProcess:
+    """One `victim-api serve` process, stopped by its PID."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to finish anything."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def start_server(env: dict[str, str], log_path: Path) -> ServerProcess:
+    """Start a server on a free loopback port and wait until /healthz answers."""
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -46,16 +72,22 @@ def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        try:
-            _wait_until_healthy(base_url, process, log_path)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", log_path)
+    try:
+        _wait_until_healthy(server.base_url, process, log_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    server = start_server(env, log_path)
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -161,6 +161,21 @@ def _page(
             "description": "Created.",
             "model": CasePublic,
             "headers": {**_ETAG_HEADER, **_LOCATION},
+            "links": {
+                "AddVictim": {
+                    "operationId": "createVictim",
+                    "parameters": {"case_id": "$response.body#/id"},
+                    "description": "Add a person to the new case.",
+                },
+                "IssueQrToken": {
+                    "operationId": "createQrToken",
+                    "requestBody": {
+                        "leaflet_slug": "victim-information",
+                        "case_id": "$response.body#/id",
+                    },
+                    "description": "Issue a QR token bound to the new case.",
+                },
+            },
         },
         **problem_responses(401, 403, 404, 409, 412, 428, 503),
     },

@@ -36,14 +36,17 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
+def create_db_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, sqlite_busy_timeout: float = 30.0
+) -> Engine:
     """An engine configured for durability on SQLite and resilience on PostgreSQL.
 
     ``hide_parameters`` keeps bound values (which may be personal data) out of
-    SQLAlchemy's log lines and exception messages.
+    SQLAlchemy's log lines and exception messages. ``sqlite_busy_timeout`` is how
+    long a SQLite writer waits for the write lock before the request answers 503.
     """
     if is_sqlite_url(url):
-        return _create_sqlite_engine(url)
+        return _create_sqlite_engine(url, sqlite_busy_timeout)
     return create_engine(
         url,
         pool_pre_ping=True,
@@ -54,13 +57,13 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -
     )
 
 
-def _create_sqlite_engine(url: str) -> Engine:
+def _create_sqlite_engine(url: str, busy_timeout: float) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         hide_parameters=True,
         pool_size=20,
         max_overflow=20,
@@ -74,7 +77,7 @@ def _create_sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -90,9 +93,21 @@ def _create_sqlite_engine(url: str) -> Engine:
 class Database:
     """The process's engine plus session factories for writes and reads."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        sqlite_busy_timeout: float = 30.0,
+    ) -> None:
         self.url = url
-        self.engine = create_db_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        self.engine = create_db_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            sqlite_busy_timeout=sqlite_busy_timeout,
+        )
         self.is_sqlite = is_sqlite_url(url)
         self._read_engine = self.engine.execution_options(**{_SQLITE_WRITE: False})
 

@@ -204,7 +204,18 @@ def _token_response(issued: service.IssuedQr, status: int = 200) -> Response:
     summary="Issue a QR token",
     status_code=201,
     response_model=QrTokenPublic,
-    responses=problem_responses(401, 403, 409),
+    responses={
+        201: {
+            "links": {
+                "Resolve": {
+                    "operationId": "resolveQrToken",
+                    "requestBody": {"token": "$response.body#/token"},
+                    "description": "Open the leaflet behind the printed code.",
+                },
+            },
+        },
+        **problem_responses(401, 403, 409),
+    },
 )
 def create_qr_token(
     request: Request,

@@ -51,7 +51,16 @@ def _referral_response(view: dict[str, Any], status_code: int = 200, **headers: 
     status_code=201,
     response_model=ReferralPublic,
     responses={
-        201: {"headers": {**_ETAG_HEADER, **_LOCATION}},
+        201: {
+            "headers": {**_ETAG_HEADER, **_LOCATION},
+            "links": {
+                "PartnerAcknowledges": {
+                    "operationId": "acknowledgePartnerReferral",
+                    "parameters": {"referral_id": "$response.body#/id"},
+                    "description": "The receiving organisation acknowledges the referral.",
+                },
+            },
+        },
         **problem_responses(401, 403, 409, 422, 503),
     },
 )

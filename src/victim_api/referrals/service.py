@@ -487,15 +487,17 @@ victims.on_consent_withdrawn(cancel_on_withdrawal)
 # Partners: the minimised view, the pull, acknowledgement and outcomes
 
 
-def _partner_row(session: Session, caller: Caller, referral_id: str) -> Any:
+def _partner_row(
+    session: Session, caller: Caller, referral_id: str, *, for_update: bool = False
+) -> Any:
     """The referral if it belongs to the caller's organisation; otherwise exactly
-    what a missing id gets."""
+    what a missing id gets. ``for_update`` locks the row (PostgreSQL; SQLite's
+    writers already queue) so concurrent changes see each other's result."""
     organisation = caller.organisation_id
-    row = session.execute(
-        sa.select(REFERRALS).where(
-            REFERRALS.c.id == referral_id, REFERRALS.c.organisation_id == (organisation or "")
-        )
-    ).first()
+    query = sa.select(REFERRALS).where(
+        REFERRALS.c.id == referral_id, REFERRALS.c.organisation_id == (organisation or "")
+    )
+    row = session.execute(query.with_for_update() if for_update else query).first()
     if row is None or organisation is None:
         raise ReferralNotFoundError()
     return row
@@ -621,8 +623,9 @@ def partner_get(session: Session, caller: Caller, referral_id: str) -> dict[str,
 
 
 def acknowledge(session: Session, caller: Caller, referral_id: str) -> dict[str, Any]:
-    """Idempotent: acknowledging again changes nothing and answers the same."""
-    row = _partner_row(session, caller, referral_id)
+    """Idempotent: acknowledging again changes nothing and answers the same, also
+    when several acknowledgements race (the row is locked while it is read)."""
+    row = _partner_row(session, caller, referral_id, for_update=True)
     if not row.pending:
         return state_view(row)
     now = utcnow()
@@ -647,7 +650,7 @@ def acknowledge(session: Session, caller: Caller, referral_id: str) -> dict[str,
 def record_outcome(
     session: Session, caller: Caller, referral_id: str, data: OutcomeCreate
 ) -> dict[str, Any]:
-    row = _partner_row(session, caller, referral_id)
+    row = _partner_row(session, caller, referral_id, for_update=True)
     wanted = ReferralStatus(data.status.value)
     if data.status == OutcomeStatus.DECLINED and data.reason is None:
         raise ReasonError("A DECLINED outcome needs a reason.")

@@ -110,7 +110,25 @@ def _page(
     status_code=201,
     response_model=VictimPublic,
     responses={
-        201: {"headers": {**_ETAG_HEADER, **_LOCATION}},
+        201: {
+            "headers": {**_ETAG_HEADER, **_LOCATION},
+            "links": {
+                "RecordConsent": {
+                    "operationId": "recordVictimConsent",
+                    "parameters": {"victim_id": "$response.body#/id"},
+                    "description": "Record the person's consent decision.",
+                },
+                "Refer": {
+                    "operationId": "createReferral",
+                    "requestBody": {
+                        "case_id": "$response.body#/case_id",
+                        "victim_id": "$response.body#/id",
+                    },
+                    "description": "Refer the person to a support service (consent first, "
+                    "where the crime type's rule asks for it).",
+                },
+            },
+        },
         **problem_responses(401, 403, 404, 409, 422, 503),
     },
 )
