@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from victim_api.helpline.models import VictimSession
 from victim_api.platform.clients import create_client
+from victim_api.platform.db import table_of
 from victim_api.platform.policy import sign_victim_session_with
 from victim_api.platform.principal import Channel
 from victim_api.platform.scopes import all_scopes
@@ -75,8 +78,9 @@ def bearer(token: str) -> dict[str, str]:
 def victim_session_for(
     app: FastAPI, client_id: str, channel: Channel, victim_id: str, case_id: str
 ) -> dict[str, str]:
-    """Headers carrying a victim session for ``victim_id`` on ``case_id``, signed the way
-    verification signs one, as if ``client_id`` (a PHONE or WEB client) had verified them."""
+    """Headers carrying a victim session for ``victim_id`` on ``case_id``, signed and
+    stored the way verification does, as if ``client_id`` (a PHONE or WEB client) had
+    verified them (the helpline ends sessions it has no row for)."""
     signed = sign_victim_session_with(
         app.state.keys,
         app.state.settings,
@@ -85,6 +89,18 @@ def victim_session_for(
         victim_id=victim_id,
         case_id=case_id,
     )
+    with app.state.database.transaction() as session:
+        session.execute(
+            sa.insert(table_of(VictimSession)).values(
+                jti=signed.jti,
+                victim_id=victim_id,
+                case_id=case_id,
+                client_id=client_id,
+                channel=channel.value,
+                verified_at=signed.issued_at,
+                expires_at=signed.expires_at,
+            )
+        )
     return bearer(signed.token)
 
 
