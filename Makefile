@@ -33,6 +33,8 @@ install: $(STAMP) ## Create .venv and install the service with its dev tools
 
 # In development the printed QR codes open this server's own leaflet page.
 run: export VICTIM_API_QR_URL_TEMPLATE ?= http://$(HOST):$(PORT)/l\#t={token}
+# ...and that page starts victim sessions on behalf of the demo WEB client.
+run: export VICTIM_API_WEB_PAGE_CLIENT_ID ?= demo-web
 run: $(STAMP) ## Migrate the SQLite database under var/, load demo data, serve on PORT (8000)
 	$(BIN)/victim-api migrate
 	$(BIN)/victim-api seed-demo

@@ -36,6 +36,7 @@ from victim_api.referrals import partner_router as partner_referrals
 from victim_api.referrals import router as referrals
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
+from victim_api.web import router as web
 
 DESCRIPTION = """\
 The API behind a police force's victim-care service.
@@ -130,6 +131,7 @@ def _routers() -> list[APIRouter]:
         recommend_router.router,
         openreferral.router,
         leaflets.router,
+        web.router,
     ]
 
 
