@@ -39,7 +39,12 @@ oauth2_scheme = OAuth2(
     flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v1/oauth/token")),
     scheme_name="OAuth2",
     description="OAuth2 client credentials (RFC 6749 §4.4). Each scope names the channels "
-    "that may hold it; `victim-api clients create` refuses any other.",
+    "that may hold it; `victim-api clients create` refuses any other. Access tokens are JWS "
+    "(`typ` `at+jwt`, RFC 9068) that follow the JWT best current practices of RFC8725: one "
+    "pinned algorithm (ES256) per key, `alg` `none` and algorithm switching refused, `typ`, "
+    "`kid`, `iss`, `aud`, `exp` and `jti` always checked, and no key taken from the token "
+    "(`jku`, `x5u`, `jwk` and `crit` are refused). Keys are published at "
+    "`/.well-known/jwks.json`.",
     auto_error=False,
 )
 
@@ -49,7 +54,9 @@ victim_session_scheme = HTTPBearer(
     bearerFormat="JWT",
     description="A victim session token from `POST /v1/victim-sessions`: short-lived, and "
     "scoped to one verified victim and their case. Only `/v1/me/...` operations accept it; "
-    "a client access token is refused there (403 `victim_session_required`).",
+    "a client access token is refused there (403 `victim_session_required`). A JWS signed "
+    "with the access-token keys under its own `typ` (`victim-session+jwt`), verified exactly "
+    "as access tokens are, following RFC8725.",
     auto_error=False,
 )
 
