@@ -7,9 +7,10 @@ token, the victim's keyed crime reference, date of birth and PIN through
 and "press 1 to request a callback" (``POST /v1/me/callback-requests``).
 
 Keypad input: each answer is keyed with the digits and ended with ``#``, as on a
-phone (typing Enter after the ``#``). A phone keypad has no letters or slash,
-so a crime reference is keyed as its digits with ``*`` for the slash:
-``9900001/26`` is ``9900001*26#``. A date of birth is keyed day, month, year:
+phone (typing Enter after the ``#``). A phone keypad has no slash, so a crime
+reference is keyed as its digits alone, the API's keypad form (docs/cases.md,
+"Crime references"): ``9900001/26`` is ``990000126#``. A ``*`` where the slash
+goes is taken as the slash too. A date of birth is keyed day, month, year:
 ``12041990#``. With no PIN, key ``#`` alone.
 
 Speech: with espeak-ng installed (and ``--voice espeak`` or ``auto``) each prompt
@@ -103,7 +104,7 @@ def keyed(raw: str) -> str | None:
 
 
 def crime_reference_from_keys(keys: str) -> str | None:
-    """``9900001*26`` -> ``9900001/26``: the star stands for the slash."""
+    """Digits pass as they are (the API accepts the keypad form); a star is a slash."""
     if not keys or "#" in keys or keys.startswith("*") or keys.endswith("*"):
         return None
     return keys.replace("*", "/")
@@ -136,6 +137,10 @@ def callback_window(choice: str, now: datetime) -> tuple[datetime, datetime] | N
 def spoken_time(moment: datetime) -> str:
     local = moment.astimezone(LONDON)
     return local.strftime("%-I:%M %p on %A %-d %B").replace(":00 ", " ")
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 REASONS = {"1": "CASE_UPDATE", "2": "SUPPORT", "3": "SAFETY_CONCERN", "4": "OTHER"}
@@ -185,9 +190,7 @@ class Api:
 
     def request_callback(self, start: datetime, end: datetime, reason: str) -> dict[str, Any]:
         body = {
-            "preferred_times": [
-                {"from": start.astimezone(UTC).isoformat(), "to": end.astimezone(UTC).isoformat()}
-            ],
+            "preferred_times": [{"from": _rfc3339(start), "to": _rfc3339(end)}],
             "reason": reason,
         }
         headers = {**self._victim(), "Idempotency-Key": str(uuid.uuid4())}
@@ -226,8 +229,7 @@ class Call:
     def verify(self) -> bool:
         for attempt in range(ATTEMPTS):
             reference = self.ask(
-                "Please key your crime reference number. For the slash, press star. "
-                "Then press hash.",
+                "Please key your crime reference number, leaving out the slash. Then press hash.",
                 crime_reference_from_keys,
             )
             born = self.ask(
