@@ -47,7 +47,7 @@ def _keys(child: pexpect.spawn, expected: str, keys: str) -> None:
 
 
 def _key_in_the_demo_victim(child: pexpect.spawn) -> None:
-    reference = DEMO_VICTIM["crime_reference"].replace("/", "*")
+    reference = DEMO_VICTIM["crime_reference"].replace("/", "")
     year, month, day = DEMO_VICTIM["date_of_birth"].split("-")
     _keys(child, "key your crime reference number", f"{reference}#")
     _keys(child, "key your date of birth", f"{day}{month}{year}#")
@@ -58,7 +58,7 @@ def test_keys_that_are_not_on_a_keypad_are_asked_for_again(call: pexpect.spawn) 
     call.expect_exact("Welcome")
     _keys(call, "key your crime reference number", "ABC/12#")
     call.expect_exact("Sorry, I did not get that.")
-    _keys(call, "key your crime reference number", "9900001*26#")
+    _keys(call, "key your crime reference number", "990000126#")
     _keys(call, "key your date of birth", "31021990#")  # no 31 February
     call.expect_exact("Sorry, I did not get that.")
     call.sendeof()
@@ -70,6 +70,7 @@ def test_keypad_answers_map_to_what_the_api_expects() -> None:
     assert keyed("#") == ""
     assert keyed("123") is None  # no hash yet
     assert keyed("12#3#") is None
+    assert crime_reference_from_keys("990000126") == "990000126"
     assert crime_reference_from_keys("9900001*26") == "9900001/26"
     assert crime_reference_from_keys("*26") is None
     assert date_from_keys("12041990") == "1990-04-12"
