@@ -20,7 +20,6 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
-from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from victim_api.platform.assets import asset_response
@@ -32,6 +31,7 @@ from victim_api.platform.oauth import sign_access_token
 from victim_api.platform.policy import PUBLIC, Policy, route_policies
 from victim_api.platform.principal import Channel
 from victim_api.platform.ratelimit import bucket_key, hit
+from victim_api.platform.routes import api_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PAGE_PATH = "/l"
@@ -148,12 +148,8 @@ def _page_client(request: Request, client_id: str | None) -> ApiClient:
 def session_start_scopes(app: FastAPI) -> set[str] | None:
     """The scopes ``POST /v1/victim-sessions`` requires: all the page's token may hold
     (None while the service has no such route)."""
-    for route in app.routes:
-        if (
-            isinstance(route, APIRoute)
-            and route.path == SESSION_START_PATH
-            and "POST" in (route.methods or set())
-        ):
+    for route in api_routes(app):
+        if route.path_format == SESSION_START_PATH and "POST" in (route.methods or set()):
             return {
                 scope
                 for policy in route_policies(route)
