@@ -14,6 +14,8 @@ from victim_api.cases import crime_reference
 from victim_api.cases import router as cases
 from victim_api.directory import openreferral, recommend_router
 from victim_api.directory import router as directory
+from victim_api.helpline import router as helpline
+from victim_api.helpline.verification import session_is_live
 from victim_api.leaflets import router as leaflets
 from victim_api.leaflets.cache import PublishedCache
 from victim_api.platform import audit_routes, docs, health, metrics, oauth
@@ -104,6 +106,22 @@ TAGS: list[dict[str, Any]] = [
         "(UK profile): no key, any web origin, throttled per address.",
     },
     {
+        "name": "victim-sessions",
+        "description": "Helpline and web verification of a victim (crime reference, date of "
+        "birth, PIN) and their short-lived session. PHONE and WEB clients.",
+    },
+    {
+        "name": "me",
+        "description": "What a verified victim can see and change: their case in plain "
+        "English, its timeline, the spoken summary and their contact preferences. A victim "
+        "session token only.",
+    },
+    {
+        "name": "helpline",
+        "description": "The helpline agent's screen, and staff unlock and recovery of a "
+        "victim's verification. Named users only.",
+    },
+    {
         "name": "leaflets",
         "description": "Victim information leaflets: public reads in each language (JSON, "
         "HTML page, SSML), and the editorial workflow for staff.",
@@ -131,6 +149,7 @@ def _routers() -> list[APIRouter]:
         recommend_router.router,
         openreferral.router,
         leaflets.router,
+        helpline.router,
         web.router,
     ]
 
@@ -165,7 +184,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        # The contract is served with the docs, so production hides both unless
+        # VICTIM_API_DOCS_ENABLED says otherwise (the committed file is public anyway).
+        openapi_url="/openapi.json" if settings.show_docs else None,
         lifespan=_lifespan,
     )
     database = Database(
@@ -181,6 +202,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cursor_codec = CursorCodec(settings.secret_pepper)
     app.state.client_cache = {}
     app.state.leaflet_cache = PublishedCache(settings.leaflet_cache_seconds)
+    # Victim sessions end early on sign-out, lockout or staff recovery (helpline).
+    app.state.victim_session_check = session_is_live
 
     install_problem_handlers(app)
     app.add_middleware(

@@ -5,6 +5,7 @@ A new domain package adds its ``models`` import here.
 
 from victim_api.cases import models as cases
 from victim_api.directory import models as directory
+from victim_api.helpline import models as helpline
 from victim_api.leaflets import models as leaflets
 from victim_api.platform import audit, clients, idempotency, keys, ratelimit
 from victim_api.platform.db import metadata
@@ -18,6 +19,7 @@ __all__ = [
     "cases",
     "clients",
     "directory",
+    "helpline",
     "idempotency",
     "keys",
     "leaflets",

@@ -61,6 +61,25 @@ class Settings(BaseSettings):
     token_leeway_seconds: Annotated[int, Field(ge=0, le=60)] = 30
     # Victim session tokens (POST /v1/victim-sessions): short-lived by design.
     victim_session_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 900
+    # Helpline verification (docs/helpline.md). NIST SP 800-63B allows at most 100
+    # consecutive failures per account, so neither count may be set above 100.
+    verification_delay_from_failure: Annotated[int, Field(ge=1, le=100)] = 3
+    verification_lockout_failures: Annotated[int, Field(ge=1, le=100)] = 10
+    verification_lockout_seconds: Annotated[int, Field(ge=60, le=86400)] = 3600
+    # The delay after the n-th failure (n >= the first delayed one) is
+    # base * 2^(n - first), capped at the maximum.
+    verification_delay_base_seconds: Annotated[float, Field(ge=0, le=60)] = 2
+    verification_delay_max_seconds: Annotated[int, Field(ge=0, le=3600)] = 300
+    # Failures one client (an IVR, a web front end) may make per window before 429.
+    verification_client_failures_per_window: Annotated[int, Field(ge=1)] = 300
+    verification_client_window_seconds: Annotated[int, Field(ge=10, le=86400)] = 600
+    # Sideways guessing: failures with the same date of birth or PIN from one client
+    # (across any references) per window, after which that factor is refused.
+    verification_sideways_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    verification_sideways_window_seconds: Annotated[int, Field(ge=60, le=86400)] = 3600
+    # Who must also give a PIN: these crime types, and (if true) every enhanced case.
+    verification_pin_crime_types: list[str] = Field(default_factory=lambda: ["DOMESTIC_ABUSE"])
+    verification_pin_when_enhanced: bool = True
     # Seconds a process may trust its cached "client is active" answer; 0 checks
     # the database on every request, so a disabled client is refused at once.
     client_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 0
@@ -112,6 +131,15 @@ class Settings(BaseSettings):
         except re.error as exc:
             raise ValueError(f"is not a valid regular expression: {exc}") from None
         return value
+
+    @model_validator(mode="after")
+    def _check_verification_settings(self) -> Settings:
+        if self.verification_delay_from_failure > self.verification_lockout_failures:
+            raise ValueError(
+                "VICTIM_API_VERIFICATION_DELAY_FROM_FAILURE must not exceed "
+                "VICTIM_API_VERIFICATION_LOCKOUT_FAILURES"
+            )
+        return self
 
     @property
     def is_production(self) -> bool:

@@ -103,14 +103,14 @@ def docs_off_client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.mark.parametrize("path", [*PAGES, f"{STATIC_PREFIX}/swagger-ui-bundle.js"])
-def test_with_docs_disabled_the_pages_are_404_problems(
+def test_with_docs_disabled_the_pages_and_the_contract_are_404_problems(
     docs_off_client: TestClient, path: str
 ) -> None:
     response = docs_off_client.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
-    assert docs_off_client.get("/openapi.json").status_code == 200
+    assert docs_off_client.get("/openapi.json").status_code == 404
 
 
 def test_docs_are_off_in_production_unless_enabled() -> None:

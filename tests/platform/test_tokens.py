@@ -12,6 +12,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.support import auth
 from tests.support.auth import new_client
 from victim_api.platform.keys import KeyPurpose
 from victim_api.platform.principal import Channel
@@ -41,9 +43,8 @@ def es256(private_key: ec.EllipticCurvePrivateKey, signing_input: bytes) -> str:
     return b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
 
-@pytest.fixture(scope="module")
-def setup(app: FastAPI):
-    auditor = new_client(app, Channel.AUDITOR, {AUDIT_READ})
+def token_setup(app: FastAPI, credentials: auth.TestClientCredentials) -> dict[str, Any]:
+    """What the corpus needs to forge tokens for ``credentials``' client on ``app``."""
     keys = app.state.keys
     active = keys.active_key(KeyPurpose.ACCESS)
     private = serialization.load_pem_private_key(active.private_pem.encode(), password=None)
@@ -53,16 +54,21 @@ def setup(app: FastAPI):
     claims = {
         "iss": settings.token_issuer,
         "aud": settings.access_token_audience,
-        "sub": auditor.client_id,
+        "sub": credentials.client_id,
         "iat": now,
         "exp": now + 300,
-        "jti": "test-jti-0001",
-        "scope": AUDIT_READ,
-        "channel": "AUDITOR",
-        "org": None,
+        "jti": f"test-jti-{now}",
+        "scope": " ".join(sorted(credentials.scopes)),
+        "channel": credentials.channel.value,
+        "org": credentials.organisation_id,
     }
     header = {"alg": "ES256", "typ": "at+jwt", "kid": active.kid}
     return {"private": private, "public_pem": public_pem, "claims": claims, "header": header}
+
+
+@pytest.fixture(scope="module")
+def setup(app: FastAPI) -> dict[str, Any]:
+    return token_setup(app, new_client(app, Channel.AUDITOR, {AUDIT_READ}))
 
 
 def build(setup, header_changes=None, claim_changes=None, drop=(), signer=None) -> str:
@@ -88,69 +94,72 @@ def test_the_well_formed_token_is_accepted(client: TestClient, setup) -> None:
     assert response.status_code == 200
 
 
-def test_alg_none_is_refused(client: TestClient, setup) -> None:
-    assert_invalid(client, build(setup, {"alg": "none"}, signer=lambda _: ""))
-
-
-@pytest.mark.parametrize("encoding", ["pem", "der"])
-def test_hs256_forged_with_the_public_key_is_refused(client: TestClient, setup, encoding) -> None:
-    public = serialization.load_pem_public_key(setup["public_pem"].encode())
-    secret = (
-        setup["public_pem"].encode()
-        if encoding == "pem"
-        else public.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+def _hs256_with_the_public_key(encoding: str) -> Callable[[dict[str, Any]], str]:
+    def forge(setup: dict[str, Any]) -> str:
+        public = serialization.load_pem_public_key(setup["public_pem"].encode())
+        secret = (
+            setup["public_pem"].encode()
+            if encoding == "pem"
+            else public.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
         )
-    )
-    token = build(
-        setup,
-        {"alg": "HS256"},
-        signer=lambda data: b64(hmac.new(secret, data, hashlib.sha256).digest()),
-    )
-    assert_invalid(client, token)
+        return build(
+            setup,
+            {"alg": "HS256"},
+            signer=lambda data: b64(hmac.new(secret, data, hashlib.sha256).digest()),
+        )
+
+    return forge
 
 
-def test_key_b_claiming_key_a_kid_is_refused(client: TestClient, setup) -> None:
+def _signed_by_another_key(setup: dict[str, Any]) -> str:
     other = ec.generate_private_key(ec.SECP256R1())
-    assert_invalid(client, build(setup, signer=lambda data: es256(other, data)))
+    return build(setup, signer=lambda data: es256(other, data))
 
 
-def test_unknown_kid_is_refused(client: TestClient, setup) -> None:
-    assert_invalid(client, build(setup, {"kid": "no-such-key"}))
+def _changed(header: dict[str, Any] | None = None, claims: dict[str, Any] | None = None):
+    return lambda setup: build(setup, header, claims)
 
 
-@pytest.mark.parametrize("claim", ["iss", "aud", "exp", "iat", "jti", "sub", "channel"])
-def test_each_required_claim_missing_is_refused(client: TestClient, setup, claim) -> None:
-    assert_invalid(client, build(setup, drop=(claim,)))
+def _garbage(text: str) -> Callable[[dict[str, Any]], str]:
+    return lambda _setup: text
 
 
-@pytest.mark.parametrize(
-    ("header", "claims"),
-    [
-        ({"typ": "JWT"}, None),
-        ({"typ": "vq+jwt"}, None),
-        (None, {"aud": "someone-else"}),
-        (None, {"iss": "https://attacker.example"}),
-        (None, {"exp": int(time.time()) - 120}),
-        ({"jku": "https://attacker.example/jwks.json"}, None),
-        ({"x5u": "https://attacker.example/cert.pem"}, None),
-        ({"jwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}}, None),
+# The corpus: each entry forges a token for the client in `setup`; every one must be
+# 401 invalid_token. tests/security/test_tokens.py sends the whole corpus to every route.
+CORPUS = [
+    pytest.param(lambda setup: build(setup, {"alg": "none"}, signer=lambda _: ""), id="alg-none"),
+    pytest.param(_hs256_with_the_public_key("pem"), id="hs256-public-key-pem"),
+    pytest.param(_hs256_with_the_public_key("der"), id="hs256-public-key-der"),
+    pytest.param(_signed_by_another_key, id="key-b-claiming-key-a-kid"),
+    pytest.param(_changed({"kid": "no-such-key"}), id="unknown-kid"),
+    *[
+        pytest.param(lambda setup, claim=claim: build(setup, drop=(claim,)), id=f"no-{claim}")
+        for claim in ["iss", "aud", "exp", "iat", "jti", "sub", "channel"]
     ],
-    ids=["typ-jwt", "typ-qr", "aud", "iss", "expired", "jku", "x5u", "embedded-jwk"],
-)
-def test_wrong_typ_aud_iss_expired_and_key_source_headers_are_refused(
-    client: TestClient, setup, header, claims
-) -> None:
-    assert_invalid(client, build(setup, header, claims))
+    pytest.param(_changed({"typ": "JWT"}), id="typ-jwt"),
+    pytest.param(_changed({"typ": "vq+jwt"}), id="typ-qr"),
+    pytest.param(_changed(claims={"aud": "someone-else"}), id="aud"),
+    pytest.param(_changed(claims={"iss": "https://attacker.example"}), id="iss"),
+    pytest.param(_changed(claims={"exp": int(time.time()) - 120}), id="expired"),
+    # The expiry leeway is at most sixty seconds.
+    pytest.param(_changed(claims={"exp": int(time.time()) - 61}), id="expired-61s"),
+    pytest.param(_changed({"jku": "https://attacker.example/jwks.json"}), id="jku"),
+    pytest.param(_changed({"x5u": "https://attacker.example/cert.pem"}), id="x5u"),
+    pytest.param(
+        _changed({"jwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}}), id="embedded-jwk"
+    ),
+    *[
+        pytest.param(_garbage(text), id=f"garbage-{i}")
+        for i, text in enumerate(["x", "a.b", "a.b.c", "eyJ.eyJ.", "%%%.%%%.%%%", "." * 3])
+    ],
+]
 
 
-def test_expiry_leeway_is_at_most_sixty_seconds(client: TestClient, setup) -> None:
-    assert_invalid(client, build(setup, claim_changes={"exp": int(time.time()) - 61}))
-
-
-@pytest.mark.parametrize("garbage", ["x", "a.b", "a.b.c", "eyJ.eyJ.", "%%%.%%%.%%%", "." * 3])
-def test_garbage_is_refused(client: TestClient, garbage) -> None:
-    assert_invalid(client, garbage)
+@pytest.mark.parametrize("forge", CORPUS)
+def test_the_corpus_is_refused(client: TestClient, setup, forge) -> None:
+    assert_invalid(client, forge(setup))
 
 
 def test_no_token_is_401_with_a_bare_bearer_challenge(client: TestClient) -> None:

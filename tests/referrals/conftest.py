@@ -44,9 +44,13 @@ def _services_for(app: FastAPI, crime_type: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def partners(app: FastAPI) -> list[Partner]:
+    return make_partners(app)
+
+
+def make_partners(app: FastAPI) -> list[Partner]:
     """Two support services of two different organisations, each taking police
     referrals for domestic abuse and assault in Camden, and a PARTNER client per
-    organisation."""
+    organisation (the security suites use them too)."""
     with app.state.database.transaction() as session:
         seed_directory(session)
     both = {s["id"]: s for s in _services_for(app, "DOMESTIC_ABUSE")}

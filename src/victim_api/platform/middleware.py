@@ -233,9 +233,7 @@ class PublicCorsMiddleware:
         if scope["type"] != "http" or not self._covers(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS" and any(
-            name == b"access-control-request-method" for name, _ in scope["headers"]
-        ):
+        if _is_preflight(scope):
             await send(
                 {"type": "http.response.start", "status": 204, "headers": self.preflight_headers}
             )
@@ -299,4 +297,33 @@ class AllowedOriginsCorsMiddleware:
         ):
             await self.app(scope, receive, send)
             return
+        if _is_preflight(scope) and not self.cors.is_allowed_origin(_origin(scope)):
+            # Starlette refuses it (400) but still lists the allowed methods and
+            # headers; a stranger learns nothing, not even those.
+            await self.cors(scope, receive, _without_cors_headers(send))
+            return
         await self.cors(scope, receive, send)
+
+
+def _is_preflight(scope: Scope) -> bool:
+    return scope["method"] == "OPTIONS" and any(
+        name == b"access-control-request-method" for name, _ in scope["headers"]
+    )
+
+
+def _origin(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"origin":
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _without_cors_headers(send: Send) -> Send:
+    async def send_without(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [
+                h for h in message.get("headers", []) if not h[0].startswith(b"access-control-")
+            ]
+        await send(message)
+
+    return send_without

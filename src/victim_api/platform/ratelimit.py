@@ -17,10 +17,12 @@ import math
 import random
 import threading
 import time
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from victim_api.platform.db import Database, table_of
@@ -144,12 +146,37 @@ class BatchedLimiter:
             raise RateLimitedError(retry_after)
 
 
-def _increment(
-    database: Database, bucket: str, window_start: int, window_end: int, by: int = 1
-) -> int:
-    insert = postgresql.insert if not database.is_sqlite else sqlite.insert
+def window_of(window_seconds: int, now: float | None = None) -> tuple[int, int]:
+    """The fixed window (start, end) that ``now`` falls in."""
+    start = int((time.time() if now is None else now) // window_seconds * window_seconds)
+    return start, start + window_seconds
+
+
+def count_in(session: Session, bucket: str, *, window_seconds: int, by: int = 1) -> int:
+    """Add ``by`` to a bucket's current window inside the caller's transaction; the new total.
+
+    For counts that must commit (or roll back) with other work, such as failed
+    verifications counted with their audit entry. Never raises 429 itself.
+    """
+    start, end = window_of(window_seconds)
+    return int(session.execute(_upsert(session, bucket, start, end, by)).scalar_one())
+
+
+def current_hits(session: Session, bucket: str, *, window_seconds: int) -> int:
+    """The bucket's count in the current window (0 when none), without counting."""
     table = table_of(RateLimitCounter)
-    statement = (
+    start, _ = window_of(window_seconds)
+    found = session.execute(
+        sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == start)
+    ).scalar()
+    return int(found or 0)
+
+
+def _upsert(session: Session, bucket: str, window_start: int, window_end: int, by: int) -> Any:
+    sqlite_dialect = session.get_bind().dialect.name == "sqlite"
+    insert = sqlite.insert if sqlite_dialect else postgresql.insert
+    table = table_of(RateLimitCounter)
+    return (
         insert(table)
         .values(bucket=bucket, window_start=window_start, window_end=window_end, hits=by)
         .on_conflict_do_update(
@@ -157,8 +184,15 @@ def _increment(
         )
         .returning(table.c.hits)
     )
+
+
+def _increment(
+    database: Database, bucket: str, window_start: int, window_end: int, by: int = 1
+) -> int:
     with database.transaction() as session:
-        return int(session.execute(statement).scalar_one())
+        return int(
+            session.execute(_upsert(session, bucket, window_start, window_end, by)).scalar_one()
+        )
 
 
 def _purge_expired(database: Database, now: int) -> None:

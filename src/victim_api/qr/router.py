@@ -316,7 +316,8 @@ def _image(
 ) -> Response:
     issued = service.get(session, jti)
     tag = _image_etag(jti, issued.version, kind, module, border, error_correction.value)
-    headers = {"ETag": tag, "Cache-Control": "private, max-age=86400"}
+    # no-store: a case-bound code is a key to a personalised leaflet; keep no copy.
+    headers = {"ETag": tag, "Cache-Control": "no-store"}
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)
     draw = images.svg if kind == "svg" else images.png

@@ -678,3 +678,57 @@ def record_outcome(
         fields=sorted(values),
     )
     return state_view(row)
+
+
+# ---------------------------------------------------------------------------
+# For victim channels and the helpline: where a person's referrals stand
+
+# What each status means, in plain English for the victim.
+STATUS_TEXT = {
+    "CREATED": "We are sending your details to this service.",
+    "SENT": "We have sent your details to this service.",
+    "ACKNOWLEDGED": "This service has received your details.",
+    "ACCEPTED": "This service has agreed to support you and will contact you.",
+    "DECLINED": "This service cannot support you. We can suggest another one.",
+    "CONTACT_MADE": "This service has been in touch with you.",
+    "CLOSED": "This service has finished supporting you.",
+    "CANCELLED": "This referral was stopped.",
+}
+
+
+def referral_statuses(session: Session, caller: Caller, victim_id: str) -> list[dict[str, Any]]:
+    """Each of a person's referrals as ``{service_name, status, status_text}``, oldest first.
+
+    No partner data, no reasons: what the victim (or an agent on the phone) may hear.
+    """
+    query = (
+        sa.select(REFERRALS.c.id, REFERRALS.c.service_id, REFERRALS.c.status, REFERRALS.c.case_id)
+        .where(REFERRALS.c.victim_id == victim_id)
+        .order_by(REFERRALS.c.created_at, REFERRALS.c.id)
+    )
+    rows = list(session.execute(query))
+    if not rows:
+        return []
+    names = {
+        view["id"]: view["name"]
+        for view in directory.staff_views(session, sorted({r.service_id for r in rows}))
+    }
+    record(
+        session,
+        caller,
+        operation=Operation.CONSULTATION,
+        resource_type="referral",
+        resource_id=victim_id,
+        victim_ids=[victim_id],
+        case_ids=sorted({r.case_id for r in rows}),
+        fields=["service_name", "status"],
+    )
+    return [
+        {
+            "referral_id": r.id,
+            "service_name": names.get(r.service_id, "A support service"),
+            "status": r.status,
+            "status_text": STATUS_TEXT.get(r.status, "We are dealing with this referral."),
+        }
+        for r in rows
+    ]

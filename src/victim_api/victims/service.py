@@ -820,3 +820,61 @@ def safe_contact_for_partner(session: Session, victim_id: str) -> dict[str, Any]
 def victim_exists(session: Session, victim_id: str) -> bool:
     found = session.execute(sa.select(VICTIMS.c.id).where(VICTIMS.c.id == victim_id)).first()
     return found is not None
+
+
+# ---------------------------------------------------------------------------
+# For the helpline: verification and the victim's own preferences
+
+# What a verified victim sees and may change about how they are contacted.
+PREFERENCE_FIELDS = [
+    "language",
+    "preferred_channel",
+    "update_frequency",
+    "safe_contact_times",
+    "opted_out",
+]
+
+
+def verification_candidate(session: Session, case_id: str, born: date) -> str | None:
+    """The person on the case whose date of birth is ``born`` (the first added), or None.
+
+    The caller then verifies the factors against this one person's hashes, so a
+    verification costs the same whether the case has one person or five.
+    """
+    query = (
+        sa.select(VICTIMS.c.id)
+        .where(
+            VICTIMS.c.case_id == case_id,
+            VICTIMS.c.date_of_birth == born,
+            VICTIMS.c.erased_at.is_(None),
+        )
+        .order_by(VICTIMS.c.created_at, VICTIMS.c.id)
+        .limit(1)
+    )
+    found = session.execute(query).scalar()
+    return str(found) if found is not None else None
+
+
+def require_live_victim(session: Session, victim_id: str) -> Any:
+    """The person's row; 404 when missing *or erased* (a victim channel must not
+    learn that a record was erased)."""
+    row = session.execute(sa.select(VICTIMS).where(VICTIMS.c.id == victim_id)).first()
+    if row is None or row.erased_at is not None:
+        raise VictimNotFoundError()
+    return row
+
+
+def own_preferences(session: Session, caller: Caller, victim_id: str) -> dict[str, Any]:
+    """A verified victim's own contact preferences, with the version for If-Match."""
+    row = require_live_victim(session, victim_id)
+    record(
+        session,
+        caller,
+        operation=Operation.CONSULTATION,
+        resource_type="victim",
+        resource_id=victim_id,
+        case_ids=[row.case_id],
+        victim_ids=[victim_id],
+        fields=PREFERENCE_FIELDS,
+    )
+    return {name: getattr(row, name) for name in PREFERENCE_FIELDS} | {"version": row.version}
