@@ -40,6 +40,7 @@ from victim_api.referrals import router as referrals
 from victim_api.reports import router as reports
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
+from victim_api.web import router as web
 from victim_api.worklist import router as worklist
 
 DESCRIPTION = """\
@@ -170,6 +171,7 @@ def _routers() -> list[APIRouter]:
         openreferral.router,
         leaflets.router,
         helpline.router,
+        web.router,
     ]
 
 

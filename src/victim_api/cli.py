@@ -453,6 +453,38 @@ def leaflets_import(
     typer.echo(f"imported {path}")
 
 
+@app.command()
+def ivr(
+    client_secret: Annotated[
+        str,
+        typer.Option(
+            envvar="VICTIM_API_IVR_CLIENT_SECRET",
+            prompt=True,
+            hide_input=True,
+            help="Its secret; better from the environment than the command line.",
+        ),
+    ],
+    base_url: Annotated[
+        str, typer.Option(help="The API to call, e.g. http://127.0.0.1:8000.")
+    ] = "http://127.0.0.1:8000",
+    client_id: Annotated[
+        str, typer.Option(envvar="VICTIM_API_IVR_CLIENT_ID", help="A PHONE client's id.")
+    ] = "demo-helpline",
+    voice: Annotated[
+        str, typer.Option(help="auto (espeak-ng when installed), espeak, or text.")
+    ] = "auto",
+) -> None:
+    """Simulate the phone line (IVR) against the API: keypad answers ending in #."""
+    from victim_api.ivr import Api, Call, CallEndedError, Speaker, Voice
+
+    try:
+        speaker = Speaker.choose(Voice(voice))
+    except (ValueError, CallEndedError) as exc:
+        typer.echo(f"cannot speak: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(Call(Api(base_url, client_id, client_secret), speaker).run())
+
+
 def main() -> None:
     try:
         app()
