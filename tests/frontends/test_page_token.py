@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 
+import jwt as pyjwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.support.auth import new_client
 from victim_api.platform.principal import Channel
+from victim_api.web.router import session_start_scopes
 
 OWN_ORIGIN = "http://testserver"
 # Documentation addresses (RFC 5737): labels for the rate limiter, never contacted.
@@ -91,3 +94,45 @@ def test_a_client_of_another_channel_is_never_used(
     _configured(app, monkeypatch, staff.client_id)
     response = browser.post("/l/session-token", headers={"Origin": OWN_ORIGIN})
     assert response.status_code == 503
+
+
+def test_the_token_holds_only_what_starting_a_session_needs(
+    app: FastAPI, browser: TestClient, monkeypatch: pytest.MonkeyPatch, page_client_id: str
+) -> None:
+    _configured(app, monkeypatch, page_client_id)
+    response = browser.post("/l/session-token", headers={"Origin": OWN_ORIGIN})
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["expires_in"] == app.state.settings.web_page_token_ttl_seconds
+    claims = pyjwt.decode(body["access_token"], options={"verify_signature": False})
+    needed = session_start_scopes(app)
+    assert needed, "POST /v1/victim-sessions should require a scope"
+    assert set(claims["scope"].split()) == needed
+    assert claims["channel"] == "WEB"
+    assert claims["sub"] == page_client_id
+    assert claims["exp"] - claims["iat"] == body["expires_in"]
+
+
+def test_a_configured_web_origin_may_ask_too(
+    app: FastAPI, browser: TestClient, monkeypatch: pytest.MonkeyPatch, page_client_id: str
+) -> None:
+    _configured(app, monkeypatch, page_client_id)
+    origin = "https://victims.example.police.uk"
+    settings = app.state.settings.model_copy(update={"cors_origins": [origin]})
+    monkeypatch.setattr(app.state, "settings", settings)
+    response = browser.post("/l/session-token", headers={"Origin": origin})
+    assert response.status_code == 200, response.text
+
+
+def test_the_token_endpoint_is_rate_limited_per_address(
+    app: FastAPI, browser: TestClient, monkeypatch: pytest.MonkeyPatch, page_client_id: str
+) -> None:
+    _configured(app, monkeypatch, page_client_id, limit=2)
+    if time.time() % 60 > 55:  # the three calls must fall in one minute's window
+        time.sleep(61 - time.time() % 60)
+    statuses = [
+        browser.post("/l/session-token", headers={"Origin": OWN_ORIGIN}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
