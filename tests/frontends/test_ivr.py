@@ -89,3 +89,32 @@ def test_callback_windows_are_in_london_time_and_in_the_future() -> None:
     soon, later = callback_window("1", now) or (now, now)
     assert now < soon < later
     assert callback_window("7", now) is None
+
+
+def test_a_verified_caller_hears_their_case_and_books_a_callback(call: pexpect.spawn) -> None:
+    call.expect_exact("Welcome to the victim care line.")
+    _key_in_the_demo_victim(call)
+    # The case summary, spoken from GET /v1/me/case/speech (plain text without espeak-ng).
+    call.expect(r"(?i)your case")
+    _keys(call, "Press 1 to request a callback.", "1#")
+    _keys(call, "When should we call you?", "2#")
+    _keys(call, "What is it about?", "1#")
+    call.expect_exact("Thank you. We will call you back between 9 AM on ")
+    _keys(call, "Press 1 to request a callback.", "0#")
+    call.expect_exact("Goodbye.")
+    call.expect(pexpect.EOF)
+    call.close()
+    assert call.exitstatus == 0
+
+
+def test_wrong_details_are_said_plainly_and_the_caller_may_try_again(
+    call: pexpect.spawn,
+) -> None:
+    call.expect_exact("Welcome")
+    _keys(call, "key your crime reference number", "990000126#")
+    _keys(call, "key your date of birth", "01011970#")
+    _keys(call, "key your PIN", "000000#")
+    call.expect_exact("Sorry, those details did not match our records.")
+    call.expect_exact("Let's try again.")
+    _key_in_the_demo_victim(call)
+    call.expect(r"(?i)your case")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.frontends.conftest import DEMO_CASE_ID, DemoServer
+from tests.frontends.conftest import DEMO_CASE_ID, DEMO_VICTIM, DemoServer
 from victim_api.platform.db import Database
 from victim_api.platform.keys import KeyStore
 from victim_api.platform.tokens import sign
@@ -163,3 +163,50 @@ def test_a_page_without_a_code_says_it_could_not_read_one(
 ) -> None:
     page = _open(browser, f"{demo_server.base_url}/l").page
     expect(page.locator("#problem-message")).to_contain_text("We could not read this QR code.")
+
+
+def test_a_victim_verifies_sees_their_case_and_asks_for_a_callback(
+    browser: Browser, demo_server: DemoServer, tmp_path: Path
+) -> None:
+    watched = _open(browser, demo_server.issue_qr(case_id=DEMO_CASE_ID)["url"])
+    page = watched.page
+    expect(page.locator("#leaflet-title")).not_to_be_empty()
+
+    page.get_by_label("Crime reference number").fill(DEMO_VICTIM["crime_reference"])
+    year, month, day = DEMO_VICTIM["date_of_birth"].split("-")
+    page.get_by_label("Day").fill(day)
+    page.get_by_label("Month").fill(month)
+    page.get_by_label("Year").fill(year)
+    page.get_by_label("PIN (if we gave you one)").fill(DEMO_VICTIM["pin"])
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.locator("#case-heading")).to_be_focused()
+    summary = page.locator("#case-summary")
+    expect(summary).to_contain_text("Status")
+    expect(summary).to_contain_text(DEMO_VICTIM["crime_reference"])
+    expect(page.locator("#timeline li").first).not_to_be_empty()
+    _screenshot(watched, tmp_path / "case-360.png")
+    assert _axe_problems(page) == []
+
+    page.get_by_label("Getting support").check()
+    page.get_by_role("button", name="Request a callback").click()
+    expect(page.locator("#callback-result")).to_contain_text("Thank you. We will call you back")
+
+    page.get_by_label("How often you want updates").select_option("EVERY_14_DAYS")
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.locator("#preferences-result")).to_contain_text("Saved.")
+    page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+    _screenshot(watched, tmp_path / "case-1280.png")
+    assert watched.csp_violations == []
+
+
+def test_wrong_details_get_one_plain_answer(browser: Browser, demo_server: DemoServer) -> None:
+    page = _open(browser, demo_server.issue_qr()["url"]).page
+    expect(page.locator("#leaflet-title")).not_to_be_empty()
+    page.get_by_label("Crime reference number").fill(DEMO_VICTIM["crime_reference"])
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("1970")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#verify-error")).to_contain_text("We could not match those details.")
+    expect(page.locator("#case")).to_be_hidden()
