@@ -197,7 +197,7 @@ class Generator:
     def choice(self, items: Sequence[Any]) -> Any:
         return items[int(self.rng.random() * len(items))]  # randrange() is slower
 
-    def pick(self, cumulative: list[float], items: Sequence[Any]) -> Any:
+    def pick(self, cumulative: Sequence[float], items: Sequence[Any]) -> Any:
         return items[bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def hours_after(self, moment: datetime, low: int, high: int) -> datetime:
