@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     access_token_audience: str = "victim-api"  # noqa: S105 - a name
     access_token_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 900
     token_leeway_seconds: Annotated[int, Field(ge=0, le=60)] = 30
+    # Victim session tokens (POST /v1/victim-sessions): short-lived by design.
+    victim_session_ttl_seconds: Annotated[int, Field(ge=60, le=3600)] = 900
     # Seconds a process may trust its cached "client is active" answer; 0 checks
     # the database on every request, so a disabled client is refused at once.
     client_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 0

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
 from tests.support.auth import bearer, new_client, token_for
@@ -62,6 +63,10 @@ def test_the_route_default_purpose_applies_without_a_header(probe: TestClient, s
     assert entry.purpose == "TESTING"
 
 
+def _audit_write_failures() -> float:
+    return REGISTRY.get_sample_value("victim_api_audit_write_failures_total") or 0.0
+
+
 def test_a_failed_audit_write_fails_the_request_closed(
     probe: TestClient, staff_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,8 +74,11 @@ def test_a_failed_audit_write_fails_the_request_closed(
         raise sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
 
     monkeypatch.setattr(audit, "_append", broken)
+    failures_before = _audit_write_failures()
     response = probe.get("/v1/_probe/personal", headers=bearer(staff_token))
     assert response.status_code == 503
+    assert _audit_write_failures() == failures_before + 1
+    assert "victim_api_audit_write_failures_total" in probe.get("/metrics").text
     assert response.json()["code"] == "audit_unavailable"
     assert response.headers["retry-after"]
     assert "Synthetic-Person-Name" not in response.text

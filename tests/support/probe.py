@@ -18,11 +18,13 @@ from victim_api.platform.audit import Operation, record
 from victim_api.platform.dependencies import DbSession
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
 from victim_api.platform.jsonutil import JSONResponse
-from victim_api.platform.policy import requires
+from victim_api.platform.policy import requires, requires_victim_session, sign_victim_session
 from victim_api.platform.principal import Caller, Channel
 from victim_api.settings import Settings
 
 Staff = Annotated[Caller, requires(Channel.STAFF, purpose="TESTING")]
+Phone = Annotated[Caller, requires(Channel.PHONE, purpose="TESTING")]
+Victim = Annotated[Caller, requires_victim_session(Channel.PHONE, purpose="TESTING")]
 
 
 class ThingCreate(BaseModel):
@@ -70,6 +72,23 @@ def probe_app(settings: Settings) -> FastAPI:
     def read_personal(caller: Staff, session: DbSession) -> dict[str, str]:
         record(session, caller, operation=Operation.CONSULTATION, resource_type="probe_person")
         return {"given_name": "Synthetic-Person-Name", "phone": "+447700900999"}
+
+    @router.post("/victim-session")
+    def start_victim_session(request: Request, caller: Phone) -> dict[str, str]:
+        # Stands in for verification: signs a session for a fixed synthetic victim.
+        signed = sign_victim_session(
+            request,
+            client_id=caller.principal.client_id,
+            channel=caller.channel,
+            victim_id="victim-probe",
+            case_id="case-probe",
+        )
+        return {"token": signed.token}
+
+    @router.get("/me")
+    def read_me(caller: Victim) -> dict[str, str | None]:
+        principal = caller.principal
+        return {"victim_id": principal.victim_id, "case_id": principal.case_id}
 
     app.include_router(router)
     return app

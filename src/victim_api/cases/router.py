@@ -15,7 +15,6 @@ from starlette.responses import Response
 
 from victim_api.cases import service
 from victim_api.cases.schemas import (
-    UUID_PATTERN,
     BatchUpsertRequest,
     BatchUpsertResponse,
     BoroughCode,
@@ -62,7 +61,7 @@ from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.pagination import PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import requires
 from victim_api.platform.principal import Caller, Channel
-from victim_api.platform.types import UtcDateTime
+from victim_api.platform.types import UUID_PATTERN, UtcDateTime
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 # Its body may be larger than other requests' (VICTIM_API_MAX_BATCH_BODY_BYTES).

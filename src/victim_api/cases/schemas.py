@@ -7,8 +7,7 @@ what the contract calls valid is accepted and nothing else is.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -21,55 +20,18 @@ from victim_api.cases.rules import Responsible
 from victim_api.cases.transitions import CaseStatus
 from victim_api.platform.errors import FieldError
 from victim_api.platform.pagination import Page
+from victim_api.platform.types import (
+    TEXT_OK,
+    TEXT_PATTERN,
+    UUID_PATTERN,
+    BoundedDate,
+    BoundedDateTime,
+)
 from victim_api.reference.data import BOROUGH_CODES, CRIME_TYPE_CODES
 
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-# Dates and times a case can carry: years 1900 to 2099, so a deadline can
-# always be worked out. Historic offences are reported decades later.
-_YEAR = r"(?:19|20)\d{2}"
-_DATE = _YEAR + r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-DATE_PATTERN = f"^{_DATE}$"
-DATE_TIME_PATTERN = (
-    f"^{_DATE}T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{{1,6}})?"
-    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
-)
-_DATE_RE = re.compile(DATE_PATTERN, re.ASCII)
-_DATE_TIME_RE = re.compile(DATE_TIME_PATTERN, re.ASCII)
-
-
-def _case_date_time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("a timezone offset is required (use Z for UTC)")
-        if not 1900 <= value.year <= 2099:
-            raise ValueError("must be between the years 1900 and 2099")
-        return value.astimezone(UTC)
-    if not isinstance(value, str) or not _DATE_TIME_RE.match(value):
-        raise ValueError(
-            "must be an RFC 3339 date-time with an offset, years 1900 to 2099, "
-            "e.g. 2026-12-01T09:30:00Z"
-        )
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _case_date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _DATE_RE.match(value):
-        raise ValueError("must be a date, YYYY-MM-DD, years 1900 to 2099")
-    return date.fromisoformat(value)
-
-
-CaseDateTime = Annotated[
-    datetime,
-    BeforeValidator(_case_date_time),
-    Field(json_schema_extra={"format": "date-time", "pattern": DATE_TIME_PATTERN}),
-]
-CaseDate = Annotated[
-    date,
-    BeforeValidator(_case_date),
-    Field(json_schema_extra={"format": "date", "pattern": DATE_PATTERN}),
-]
+# Shared field types live in the platform; these names are the cases domain's.
+CaseDate = BoundedDate
+CaseDateTime = BoundedDateTime
 
 
 def _one_of(codes: frozenset[str], what: str) -> Any:
@@ -102,20 +64,6 @@ CrimeTypeCode = Annotated[
 CaseId = Annotated[str, Field(pattern=UUID_PATTERN, description="The case's UUID.")]
 
 
-# Free text: no control characters but tab and line breaks (PostgreSQL refuses
-# NUL in text, and an IVR cannot speak the rest).
-TEXT_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
-
-
-def _no_lone_surrogates(value: str) -> str:
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError("must be valid Unicode text")
-    return value
-
-
-_TEXT_OK = AfterValidator(_no_lone_surrogates)
-
-
 def _text(max_length: int, description: str, example: str | None = None) -> Any:
     return Field(
         min_length=1,
@@ -137,9 +85,9 @@ class _Input(BaseModel):
 class Officer(_Input):
     """The officer in charge: work contact details only, never personal ones."""
 
-    name: Annotated[str, _text(120, "Name as the victim knows it.", "DC Sam Placeholder"), _TEXT_OK]
-    rank: Annotated[str, _text(60, "Rank.", "Detective Constable"), _TEXT_OK] | None = None
-    team: Annotated[str, _text(120, "Team or unit.", "Camden CID"), _TEXT_OK] | None = None
+    name: Annotated[str, _text(120, "Name as the victim knows it.", "DC Sam Placeholder"), TEXT_OK]
+    rank: Annotated[str, _text(60, "Rank.", "Detective Constable"), TEXT_OK] | None = None
+    team: Annotated[str, _text(120, "Team or unit.", "Camden CID"), TEXT_OK] | None = None
     work_phone: (
         Annotated[
             str,
@@ -179,19 +127,19 @@ class HearingKind(StrEnum):
 
 
 class Hearing(_Input):
-    court_name: Annotated[str, _text(200, "The court.", "Southwark Crown Court"), _TEXT_OK]
+    court_name: Annotated[str, _text(200, "The court.", "Southwark Crown Court"), TEXT_OK]
     starts_at: CaseDateTime = Field(description="Date and time the hearing starts.")
     address: (
-        Annotated[str, _text(500, "Where the court is.", "1 English Grounds, London"), _TEXT_OK]
+        Annotated[str, _text(500, "Where the court is.", "1 English Grounds, London"), TEXT_OK]
         | None
     ) = None
     kind: HearingKind | None = None
 
 
 class Outcome(_Input):
-    outcome: Annotated[str, _text(500, "What the court decided.", "Guilty of burglary"), _TEXT_OK]
+    outcome: Annotated[str, _text(500, "What the court decided.", "Guilty of burglary"), TEXT_OK]
     sentence: (
-        Annotated[str, _text(500, "The sentence, if any.", "18 months in prison"), _TEXT_OK] | None
+        Annotated[str, _text(500, "The sentence, if any.", "18 months in prison"), TEXT_OK] | None
     ) = None
 
 
@@ -205,13 +153,13 @@ class StatusChange(_Input):
     visibility: Visibility = Field(
         default=Visibility.VICTIM, description="Whether victim channels show the event."
     )
-    victim_text: Annotated[str, _text(1000, "Plain English for the victim."), _TEXT_OK] | None = (
+    victim_text: Annotated[str, _text(1000, "Plain English for the victim."), TEXT_OK] | None = (
         Field(
             default=None, description="Plain English for the victim. Default: a standard sentence."
         )
     )
     internal_note: (
-        Annotated[str, _text(2000, "Never shown on a victim channel."), _TEXT_OK] | None
+        Annotated[str, _text(2000, "Never shown on a victim channel."), TEXT_OK] | None
     ) = None
     hearing: Hearing | None = Field(
         default=None, description="For `COURT_HEARING_SCHEDULED`: the court, date and time."
@@ -236,7 +184,7 @@ class CaseUpsert(_Input):
         "otherwise 409 naming the allowed next statuses.",
     )
     status_sentence: (
-        Annotated[str, _text(300, "Victim-facing status sentence."), _TEXT_OK] | None
+        Annotated[str, _text(300, "Victim-facing status sentence."), TEXT_OK] | None
     ) = Field(
         default=None,
         description="One plain-English sentence for the victim. Default: the standard "
@@ -425,13 +373,13 @@ class _EventInput(_Input):
         default=None, description="When it happened. Default: when it is recorded."
     )
     internal_note: (
-        Annotated[str, _text(2000, "Never shown on a victim channel."), _TEXT_OK] | None
+        Annotated[str, _text(2000, "Never shown on a victim channel."), TEXT_OK] | None
     ) = None
 
 
 class _VictimFacing(_EventInput):
     visibility: Visibility = Visibility.VICTIM
-    victim_text: Annotated[str, _text(1000, "Plain English for the victim."), _TEXT_OK] | None = (
+    victim_text: Annotated[str, _text(1000, "Plain English for the victim."), TEXT_OK] | None = (
         Field(
             default=None, description="Plain English for the victim. Default: a standard sentence."
         )
@@ -465,7 +413,7 @@ class OutcomeEventCreate(_VictimFacing):
 class InternalNoteCreate(_Input):
     type: Literal["INTERNAL_NOTE"]
     occurred_at: CaseDateTime | None = None
-    internal_note: Annotated[str, _text(2000, "The note."), _TEXT_OK]
+    internal_note: Annotated[str, _text(2000, "The note."), TEXT_OK]
 
 
 EventCreate = Annotated[
@@ -515,7 +463,7 @@ class Assessment(_Input):
     reason: Annotated[
         str,
         _text(500, "Why, in words fit for the case file.", "Harassed repeatedly since May."),
-        _TEXT_OK,
+        TEXT_OK,
     ]
 
 
@@ -579,7 +527,7 @@ class DutyPage(Page[DutyPublic]):
 
 
 class Waiver(_Input):
-    reason: Annotated[str, _text(500, "Why the duty is waived.", "The victim opted out."), _TEXT_OK]
+    reason: Annotated[str, _text(500, "Why the duty is waived.", "The victim opted out."), TEXT_OK]
 
 
 # ---------------------------------------------------------------------------
@@ -615,7 +563,7 @@ WorkingDays = Annotated[int, Field(ge=0, le=60), BeforeValidator(_json_integer)]
 
 
 class RuleUpdate(_Input):
-    obligation: Annotated[str, _text(300, "What the victim is owed."), _TEXT_OK]
+    obligation: Annotated[str, _text(300, "What the victim is owed."), TEXT_OK]
     standard_working_days: WorkingDays
     enhanced_working_days: WorkingDays
     responsible: Responsible

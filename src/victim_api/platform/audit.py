@@ -35,6 +35,7 @@ from victim_api.platform.clock import as_utc, utcnow
 from victim_api.platform.db import Database, table_of
 from victim_api.platform.errors import ServiceUnavailableError
 from victim_api.platform.jsonutil import dumps
+from victim_api.platform.metrics import counter
 from victim_api.platform.principal import Caller
 
 GENESIS_HASH = "0" * 64
@@ -327,6 +328,14 @@ def _append(session: OrmSession, entries: list[PendingEntry]) -> None:
     )
 
 
+# Alerts on this: every failure is a request that failed closed (503).
+AUDIT_WRITE_FAILURES = counter(
+    "audit_write_failures",
+    "Audit entries that could not be written; each failed its request closed (503).",
+    [],
+)
+
+
 @event.listens_for(OrmSession, "before_commit")
 def _write_pending_entries(session: OrmSession) -> None:
     entries: list[PendingEntry] = session.info.pop(_PENDING, [])
@@ -337,6 +346,7 @@ def _write_pending_entries(session: OrmSession) -> None:
         session.flush()
     except Exception as exc:
         log.error("audit_write_failed", error=type(exc).__name__)
+        AUDIT_WRITE_FAILURES.inc(len(entries))
         raise AuditUnavailableError() from exc
 
 

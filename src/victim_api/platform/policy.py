@@ -15,33 +15,58 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.security import OAuth2
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2
 
 from victim_api.platform.clients import ApiClient
 from victim_api.platform.errors import ProblemError
 from victim_api.platform.keys import KeyPurpose
 from victim_api.platform.principal import Caller, Channel, Principal
 from victim_api.platform.routes import api_routes as api_routes
-from victim_api.platform.tokens import TokenError, TokenKind, verify
+from victim_api.platform.tokens import SignedToken, TokenError, TokenKind, sign, verify
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 media type, not a secret
+# A victim session is signed with the access keys but has its own ``typ``, so it
+# can never be used as a client's access token, nor the reverse.
+VICTIM_SESSION_TYP = "victim-session+jwt"
 PURPOSE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{2,63}$")
 
 oauth2_scheme = OAuth2(
     flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v1/oauth/token")),
     scheme_name="OAuth2",
     description="OAuth2 client credentials (RFC 6749 §4.4). Each scope names the channels "
-    "that may hold it; `victim-api clients create` refuses any other.",
+    "that may hold it; `victim-api clients create` refuses any other. Access tokens are JWS "
+    "(`typ` `at+jwt`, RFC 9068) that follow the JWT best current practices of RFC8725: one "
+    "pinned algorithm (ES256) per key, `alg` `none` and algorithm switching refused, `typ`, "
+    "`kid`, `iss`, `aud`, `exp` and `jti` always checked, and no key taken from the token "
+    "(`jku`, `x5u`, `jwk` and `crit` are refused). Keys are published at "
+    "`/.well-known/jwks.json`.",
+    auto_error=False,
+)
+
+
+victim_session_scheme = HTTPBearer(
+    scheme_name="VictimSession",
+    bearerFormat="JWT",
+    description="A victim session token from `POST /v1/victim-sessions`: short-lived, and "
+    "scoped to one verified victim and their case. Only `/v1/me/...` operations accept it; "
+    "a client access token is refused there (403 `victim_session_required`). A JWS signed "
+    "with the access-token keys under its own `typ` (`victim-session+jwt`), verified exactly "
+    "as access tokens are, following RFC8725.",
     auto_error=False,
 )
 
 
 def access_token_kind(audience: str) -> TokenKind:
     return TokenKind(purpose=KeyPurpose.ACCESS, typ=ACCESS_TOKEN_TYP, audience=audience)
+
+
+def victim_session_kind(audience: str) -> TokenKind:
+    return TokenKind(purpose=KeyPurpose.ACCESS, typ=VICTIM_SESSION_TYP, audience=audience)
 
 
 class UnauthenticatedError(ProblemError):
@@ -182,6 +207,111 @@ def _active_client(request: Request, client_id: str) -> ApiClient | None:
     if ttl:
         cache[client_id] = (time.monotonic(), client)
     return client
+
+
+class VictimSessionPolicy(RoutePolicy):
+    """Routes for a verified victim (``/v1/me/...``): a victim session token only.
+
+    The caller's principal carries ``victim_id`` and ``case_id``; services must
+    read nothing else. A valid *client* access token here is 403
+    ``victim_session_required``; anything else invalid is 401.
+    """
+
+    victim_session = True
+
+    def __init__(self, channels: Iterable[Channel], purpose: str) -> None:
+        if not PURPOSE_PATTERN.match(purpose):
+            raise ValueError(f"bad default purpose {purpose!r}")
+        self.channels = frozenset(channels)
+        self.purpose = purpose
+        if not self.channels:
+            raise ValueError("a policy must allow at least one channel")
+
+    def __call__(
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(victim_session_scheme)],
+    ) -> Caller:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise UnauthenticatedError(invalid=False)
+        principal = authenticate_victim_session(request, credentials.credentials.strip())
+        if principal.channel not in self.channels:
+            raise ForbiddenError(
+                "channel_not_allowed",
+                f"This operation is not available to the {principal.channel} channel.",
+            )
+        return Caller(
+            principal=principal,
+            purpose=self.purpose,
+            request_id=request.scope.get("state", {}).get("request_id", "-"),
+        )
+
+
+def requires_victim_session(*channels: Channel, purpose: str) -> Any:
+    """The dependency of a ``/v1/me/...`` route: a verified victim through these channels."""
+    return Depends(VictimSessionPolicy(channels, purpose))
+
+
+def authenticate_victim_session(request: Request, token: str) -> Principal:
+    """The victim principal of a session token, or 401 (403 for a client access token)."""
+    settings = request.app.state.settings
+    try:
+        claims = verify(
+            request.app.state.keys,
+            victim_session_kind(settings.access_token_audience),
+            token,
+            issuer=settings.token_issuer,
+            leeway_seconds=settings.token_leeway_seconds,
+        )
+        channel = Channel(claims["channel"])
+        victim_id, case_id = str(claims["vid"]), str(claims["cid"])
+        client = _active_client(request, str(claims["sub"]))
+    except (TokenError, KeyError, ValueError) as exc:
+        if _is_client_access_token(request, token):
+            raise ForbiddenError(
+                "victim_session_required",
+                "This operation needs a victim session token from POST /v1/victim-sessions, "
+                "not a client access token.",
+            ) from exc
+        raise UnauthenticatedError(invalid=True) from exc
+    if client is None or client.channel != channel.value:
+        raise UnauthenticatedError(invalid=True)
+    principal = Principal(
+        client_id=client.client_id,
+        channel=channel,
+        scopes=frozenset(),
+        token_id=str(claims["jti"]),
+        victim_id=victim_id,
+        case_id=case_id,
+    )
+    # A domain may end sessions early (sign-out, lockout): it installs a check.
+    still_valid = getattr(request.app.state, "victim_session_check", None)
+    if still_valid is not None and not still_valid(request.app.state.database, principal):
+        raise UnauthenticatedError(invalid=True)
+    return principal
+
+
+def _is_client_access_token(request: Request, token: str) -> bool:
+    try:
+        authenticate(request, f"Bearer {token}")
+    except UnauthenticatedError:
+        return False
+    return True
+
+
+def sign_victim_session(
+    request: Request, *, client_id: str, channel: Channel, victim_id: str, case_id: str
+) -> SignedToken:
+    """Sign a session for a victim who has just been verified by ``client_id``."""
+    settings = request.app.state.settings
+    return sign(
+        request.app.state.keys,
+        victim_session_kind(settings.access_token_audience),
+        issuer=settings.token_issuer,
+        subject=client_id,
+        lifetime=timedelta(seconds=settings.victim_session_ttl_seconds),
+        claims={"channel": channel.value, "vid": victim_id, "cid": case_id},
+    )
 
 
 def route_policies(route: Any) -> list[RoutePolicy]:

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from victim_api.cases.schemas import UUID_PATTERN
 from victim_api.platform.dependencies import DbSession
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.policy import requires
 from victim_api.platform.principal import Caller, Channel
+from victim_api.platform.types import UUID_PATTERN
 from victim_api.referrals import service
 from victim_api.referrals.schemas import (
     OutcomeCreate,

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
-from victim_api.cases.schemas import UUID_PATTERN
 from victim_api.platform.dependencies import CursorCodecDep, DatabaseDep, DbSession
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.etag import etag
@@ -17,6 +16,7 @@ from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.pagination import PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import requires
 from victim_api.platform.principal import Caller, Channel
+from victim_api.platform.types import UUID_PATTERN
 from victim_api.referrals import service
 from victim_api.referrals.schemas import (
     ConsentRuleList,

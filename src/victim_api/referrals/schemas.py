@@ -12,9 +12,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from victim_api.cases.schemas import UUID_PATTERN
 from victim_api.directory.schemas import NeedCode
 from victim_api.platform.pagination import Page
+from victim_api.platform.types import UUID_PATTERN
 from victim_api.victims.safety import ContactMethod
 from victim_api.victims.schemas import AccessibilityNeed, ContactMethodPublic, LegalBasis
 

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
 from victim_api.cases import service as cases
-from victim_api.cases.schemas import UUID_PATTERN
 from victim_api.platform.dependencies import CursorCodecDep, DatabaseDep, DbSession, SettingsDep
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
@@ -19,6 +18,7 @@ from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.pagination import PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import requires
 from victim_api.platform.principal import Caller, Channel
+from victim_api.platform.types import UUID_PATTERN
 from victim_api.victims import service
 from victim_api.victims.schemas import (
     ConsentCreate,

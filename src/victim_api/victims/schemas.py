@@ -13,9 +13,15 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
-# Shared field types of the cases domain (pure types, no rules).
-from victim_api.cases.schemas import TEXT_PATTERN, UUID_PATTERN, CaseDate, CaseDateTime
 from victim_api.platform.pagination import Page
+
+# Shared field types of the cases domain (pure types, no rules).
+from victim_api.platform.types import (
+    TEXT_PATTERN,
+    UUID_PATTERN,
+    BoundedDate,
+    BoundedDateTime,
+)
 from victim_api.victims.contact_details import (
     EMAIL_PATTERN,
     PHONE_PATTERN,
@@ -182,7 +188,7 @@ class VictimCreate(_Input):
     role: VictimRole
     given_name: Name
     family_name: Name
-    date_of_birth: CaseDate | None = Field(
+    date_of_birth: BoundedDate | None = Field(
         default=None, description="Date of birth: a verification factor, stored hashed too."
     )
     phone: Phone | None = None
@@ -210,7 +216,7 @@ class VictimUpdate(_Input):
     role: VictimRole = _optional("Role on the case.")
     given_name: Name = _optional("Given name.")
     family_name: Name = _optional("Family name.")
-    date_of_birth: CaseDate | None = None
+    date_of_birth: BoundedDate | None = None
     phone: Phone | None = None
     email: Email | None = None
     postal_address: PostalAddress | None = None
@@ -314,7 +320,7 @@ class ContactCreate(_Input):
     direction: Direction
     outcome: ContactOutcome
     summary: Summary | None = None
-    contacted_at: CaseDateTime | None = Field(default=None, description="Default: now.")
+    contacted_at: BoundedDateTime | None = Field(default=None, description="Default: now.")
     duty_ids: list[Annotated[str, Field(pattern=UUID_PATTERN)]] = Field(
         default_factory=list,
         max_length=20,
