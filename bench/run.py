@@ -134,15 +134,18 @@ def serve(app: str, env: dict[str, str], *, factory: bool) -> Iterator[Server]:
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        # Generous: on a loaded 2-core machine the service takes a while to import.
+        deadline = time.monotonic() + 180
+        while True:
             if process.poll() is not None:
                 raise RuntimeError(f"{app} exited: {process.stderr.read().decode()[-2000:]}")
             try:
-                httpx.get(f"http://{HOST}:{port}/healthz", timeout=1)
+                httpx.get(f"http://{HOST}:{port}/healthz", timeout=5)
                 break
             except httpx.HTTPError:
-                time.sleep(0.1)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{app} did not answer /healthz in 180 s") from None
+                time.sleep(0.2)
         yield Server(port, process.pid)
     finally:
         process.terminate()

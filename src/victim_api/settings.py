@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/victim-api.db"
     database_pool_size: Annotated[int, Field(ge=1, le=200)] = 10
     database_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
+    # A read replica for public, non-personal reads (the Open Referral feed, staff
+    # directory search, published leaflets); empty: the primary serves them too.
+    read_replica_url: str = ""
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
     max_body_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024

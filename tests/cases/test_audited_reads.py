@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from pytest import MonkeyPatch
 
 from tests.cases.conftest import CreateCase
 from victim_api.platform import audit
@@ -29,7 +29,10 @@ def test_a_case_read_is_in_the_audit_trail_when_the_answer_arrives(
 
 
 def test_a_failed_audit_write_withholds_the_case(
-    client: TestClient, staff: dict[str, str], create_case: CreateCase, monkeypatch: MonkeyPatch
+    client: TestClient,
+    staff: dict[str, str],
+    create_case: CreateCase,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     case_id, body = create_case()
 

@@ -11,7 +11,7 @@ short transaction so readers do not queue on the write lock.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -75,10 +75,17 @@ def get_audited_read_session(request: Request) -> Iterator[Session]:
         write_entries(database, entries)
 
 
+def read_database(state: Any) -> Database:
+    """The replica for non-personal reads if one is configured, else the primary."""
+    return cast(Database, getattr(state, "read_database", None) or state.database)
+
+
 def get_read_session(request: Request) -> Iterator[Session]:
-    """A read-only transaction, for public routes that touch no personal data."""
-    database: Database = request.app.state.database
-    with database.read_session() as session:
+    """A read-only transaction, for routes that touch no personal data.
+
+    Served by the read replica when ``VICTIM_API_READ_REPLICA_URL`` is set.
+    """
+    with read_database(request.app.state).read_session() as session:
         yield session
 
 
