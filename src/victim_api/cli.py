@@ -72,6 +72,56 @@ def seed_demo() -> None:
     typer.echo("demo data ready")
 
 
+@app.command("seed-synthetic")
+def seed_synthetic(
+    cases: Annotated[int, typer.Option("--cases", min=1, help="How many cases to generate.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The day the data ends (default: today, UTC)."),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="Write the verifiable subset's (synthetic) factors here as JSON."),
+    ] = None,
+) -> None:
+    """Bulk-load N synthetic cases with victims, events, duties, referrals and QR tokens.
+
+    Run `migrate` and `seed-demo` first. See docs/performance.md.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from victim_api.platform.db import Database
+    from victim_api.synthetic import AlreadySeededError, write_manifest
+    from victim_api.synthetic import seed_synthetic as generate
+
+    settings = get_settings()
+    database = Database(settings.database_url, pool_size=2, max_overflow=0)
+    started = datetime.now(UTC)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, transient=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("cases", total=cases)
+            summary = generate(
+                database,
+                settings,
+                cases_wanted=cases,
+                seed=seed,
+                as_of=as_of.date() if as_of else None,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except AlreadySeededError as exc:
+        typer.echo(f"{exc}: seed a fresh database", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+    if manifest is not None:
+        write_manifest(manifest, summary)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(summary.rows.items()))
+    typer.echo(f"{summary.cases} synthetic cases in {seconds:.1f} s ({rows})")
+
+
 @app.command()
 def openapi(
     check: Annotated[

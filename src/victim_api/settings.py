@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     database_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
     # How long a SQLite writer waits for the write lock before answering 503.
     sqlite_busy_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+    # A read replica for public, non-personal reads (the Open Referral feed, staff
+    # directory search, published leaflets); empty: the primary serves them too.
+    read_replica_url: str = ""
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
     max_body_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
