@@ -359,15 +359,19 @@ def _fail(
         delay = rules.delay_after(failures)
         if delay is not None:
             values["next_attempt_at"] = now + delay
-        if failures >= rules.lockout_failures:
+        locked = failures >= rules.lockout_failures
+        if locked:
             values["locked_until"] = now + rules.lockout
             locked_now = locked_now or failures == rules.lockout_failures
-            if subject.startswith("victim:"):
-                end_sessions(session, subject.removeprefix("victim:"), "LOCKOUT", now)
-        if values:
-            session.execute(
-                sa.update(COUNTERS).where(COUNTERS.c.subject == subject).values(**values)
-            )
+        # Every failure makes these two writes, locked or not, known or not (an id that
+        # matches no session), so a lockout costs no more time than any other refusal.
+        is_victim = locked and subject.startswith("victim:")
+        end_sessions(session, subject.removeprefix("victim:") if is_victim else "", "LOCKOUT", now)
+        session.execute(
+            sa.update(COUNTERS)
+            .where(COUNTERS.c.subject == subject)
+            .values(**values, updated_at=now)
+        )
     count_in(session, client_bucket, window_seconds=rules.client_window_seconds)
     window = rules.sideways_window_seconds
     for seen, spread in sideways:
