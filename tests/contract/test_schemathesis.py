@@ -87,7 +87,7 @@ def _order_report_period(case: schemathesis.Case) -> None:
         return
     try:
         first, last = sorted(
-            date.fromisoformat(str(case.query["from"])), date.fromisoformat(str(case.query["to"]))
+            [date.fromisoformat(str(case.query["from"])), date.fromisoformat(str(case.query["to"]))]
         )
     except (KeyError, ValueError):
         return
