@@ -15,7 +15,7 @@ CLIENTGEN_STAMP := $(CLIENTGEN)/.installed-stamp
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format openapi migrate seed clean lock
-.PHONY: vendor-docs lint-contract breaking lint-ops bench bench-smoke
+.PHONY: vendor-docs vendor-axe lint-contract breaking lint-ops bench bench-smoke
 .PHONY: clients clients-check clients-tools mock audit-deps fuzz
 
 help: ## List the targets
@@ -33,6 +33,8 @@ install: $(STAMP) ## Create .venv and install the service with its dev tools
 
 # In development the printed QR codes open this server's own leaflet page.
 run: export VICTIM_API_QR_URL_TEMPLATE ?= http://$(HOST):$(PORT)/l\#t={token}
+# ...and that page starts victim sessions on behalf of the demo WEB client.
+run: export VICTIM_API_WEB_PAGE_CLIENT_ID ?= demo-web
 run: $(STAMP) ## Migrate the SQLite database under var/, load demo data, serve on PORT (8000)
 	$(BIN)/victim-api migrate
 	$(BIN)/victim-api seed-demo
@@ -128,6 +130,10 @@ lint-ops: $(STAMP) ## hadolint the Dockerfile; validate the compose file and Kub
 vendor-docs: ## Refresh the vendored Swagger UI and Redoc files from tools/docs-assets (npm)
 	cd tools/docs-assets && npm ci --ignore-scripts --no-audit --no-fund
 	$(PYTHON) tools/docs-assets/vendor.py
+
+vendor-axe: ## Refresh the vendored axe-core (browser test) from tools/web-test-assets (npm)
+	cd tools/web-test-assets && npm ci --ignore-scripts --no-audit --no-fund
+	$(PYTHON) tools/web-test-assets/vendor.py
 
 lock: $(STAMP) ## Re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | sort > constraints.txt

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import count
 
 
 @dataclass
@@ -60,8 +62,18 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
+# A request that must differ each time (an Idempotency-Key, a new id): n -> request.
+Variant = Callable[[int], Request]
+
+
 async def _connection(
-    host: str, port: int, payload: bytes, deadline: float, warm_until: float, result: Result
+    host: str,
+    port: int,
+    payload: bytes,
+    deadline: float,
+    warm_until: float,
+    result: Result,
+    variant: tuple[Variant, count[int]] | None = None,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -69,6 +81,9 @@ async def _connection(
             started = time.perf_counter()
             if started >= deadline:
                 return
+            if variant is not None:
+                make, numbers = variant
+                payload = make(next(numbers)).encode(f"{host}:{port}")
             writer.write(payload)
             status = await _read_response(reader)
             finished = time.perf_counter()
@@ -81,15 +96,22 @@ async def _connection(
 
 
 async def _run(
-    host: str, port: int, request: Request, connections: int, seconds: float, warmup: float
+    host: str,
+    port: int,
+    request: Request,
+    connections: int,
+    seconds: float,
+    warmup: float,
+    vary: Variant | None,
 ) -> Result:
     payload = request.encode(f"{host}:{port}")
     now = time.perf_counter()
     warm_until, deadline = now + warmup, now + warmup + seconds
     result = Result(0, seconds, [], {})
+    variant = (vary, count()) if vary is not None else None
     await asyncio.gather(
         *(
-            _connection(host, port, payload, deadline, warm_until, result)
+            _connection(host, port, payload, deadline, warm_until, result, variant)
             for _ in range(connections)
         )
     )
@@ -104,10 +126,13 @@ def run(
     connections: int = 64,
     seconds: float = 10.0,
     warmup: float = 2.0,
+    vary: Variant | None = None,
 ) -> Result:
+    """Drive ``request`` (or, with ``vary``, a fresh request each time) for ``seconds``."""
+    work = _run(host, port, request, connections, seconds, warmup, vary)
     try:
         import uvloop
 
-        return uvloop.run(_run(host, port, request, connections, seconds, warmup))
+        return uvloop.run(work)
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
-        return asyncio.run(_run(host, port, request, connections, seconds, warmup))
+        return asyncio.run(work)

@@ -72,8 +72,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         log_format="json",
         # The whole suite calls /openreferral from one address; its limit has its own tests.
         openreferral_rate_limit_per_minute=1_000_000,
-        # The session's tokens (channel_tokens) must outlive a slow run on a shared
-        # machine; token lifetimes have their own tests.
+        # Tokens minted once per session (channel_tokens) must outlive a slow run of the
+        # whole suite on a loaded 2-core machine: the default 15 minutes did not.
         access_token_ttl_seconds=3600,
     )
 

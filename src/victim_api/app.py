@@ -40,6 +40,7 @@ from victim_api.referrals import router as referrals
 from victim_api.reports import router as reports
 from victim_api.settings import Settings, get_settings
 from victim_api.victims import router as victims
+from victim_api.web import router as web
 from victim_api.worklist import router as worklist
 
 DESCRIPTION = """\
@@ -170,6 +171,7 @@ def _routers() -> list[APIRouter]:
         openreferral.router,
         leaflets.router,
         helpline.router,
+        web.router,
     ]
 
 
@@ -186,6 +188,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 "signing_keys_not_ready", error=type(exc).__name__
             )
     yield
+    if app.state.read_database is not app.state.database:
+        app.state.read_database.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -216,6 +220,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    # Public, non-personal reads may go to a replica (docs/performance.md).
+    app.state.read_database = (
+        Database(
+            settings.read_replica_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
+        if settings.read_replica_url
+        else database
+    )
     app.state.problem_base_url = settings.problem_base_url
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.keys = KeyStore.for_settings(database, settings)

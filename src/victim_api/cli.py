@@ -72,6 +72,56 @@ def seed_demo() -> None:
     typer.echo("demo data ready")
 
 
+@app.command("seed-synthetic")
+def seed_synthetic(
+    cases: Annotated[int, typer.Option("--cases", min=1, help="How many cases to generate.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The day the data ends (default: today, UTC)."),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="Write the verifiable subset's (synthetic) factors here as JSON."),
+    ] = None,
+) -> None:
+    """Bulk-load N synthetic cases with victims, events, duties, referrals and QR tokens.
+
+    Run `migrate` and `seed-demo` first. See docs/performance.md.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from victim_api.platform.db import Database
+    from victim_api.synthetic import AlreadySeededError, write_manifest
+    from victim_api.synthetic import seed_synthetic as generate
+
+    settings = get_settings()
+    database = Database(settings.database_url, pool_size=2, max_overflow=0)
+    started = datetime.now(UTC)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, transient=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("cases", total=cases)
+            summary = generate(
+                database,
+                settings,
+                cases_wanted=cases,
+                seed=seed,
+                as_of=as_of.date() if as_of else None,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except AlreadySeededError as exc:
+        typer.echo(f"{exc}: seed a fresh database", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+    if manifest is not None:
+        write_manifest(manifest, summary)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(summary.rows.items()))
+    typer.echo(f"{summary.cases} synthetic cases in {seconds:.1f} s ({rows})")
+
+
 @app.command()
 def openapi(
     check: Annotated[
@@ -451,6 +501,38 @@ def leaflets_import(
     for line in lines:
         typer.echo(line)
     typer.echo(f"imported {path}")
+
+
+@app.command()
+def ivr(
+    client_secret: Annotated[
+        str,
+        typer.Option(
+            envvar="VICTIM_API_IVR_CLIENT_SECRET",
+            prompt=True,
+            hide_input=True,
+            help="Its secret; better from the environment than the command line.",
+        ),
+    ],
+    base_url: Annotated[
+        str, typer.Option(help="The API to call, e.g. http://127.0.0.1:8000.")
+    ] = "http://127.0.0.1:8000",
+    client_id: Annotated[
+        str, typer.Option(envvar="VICTIM_API_IVR_CLIENT_ID", help="A PHONE client's id.")
+    ] = "demo-helpline",
+    voice: Annotated[
+        str, typer.Option(help="auto (espeak-ng when installed), espeak, or text.")
+    ] = "auto",
+) -> None:
+    """Simulate the phone line (IVR) against the API: keypad answers ending in #."""
+    from victim_api.ivr import Api, Call, CallEndedError, Speaker, Voice
+
+    try:
+        speaker = Speaker.choose(Voice(voice))
+    except (ValueError, CallEndedError) as exc:
+        typer.echo(f"cannot speak: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(Call(Api(base_url, client_id, client_secret), speaker).run())
 
 
 def main() -> None:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     database_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
     # How long a SQLite writer waits for the write lock before answering 503.
     sqlite_busy_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+    # A read replica for public, non-personal reads (the Open Referral feed, staff
+    # directory search, published leaflets); empty: the primary serves them too.
+    read_replica_url: str = ""
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
     log_level: str = "INFO"
     max_body_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
@@ -107,6 +110,13 @@ class Settings(BaseSettings):
     docs_enabled: bool | None = None
     metrics_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)
+    # The reference victim page at /l (docs/integration/web.md, "The page's credentials"):
+    # the WEB client on whose behalf the page starts victim sessions. Unset, the page
+    # shows leaflets only. Its short-lived tokens carry only the session-start scope.
+    web_page_client_id: str | None = Field(default=None, max_length=64)
+    web_page_token_ttl_seconds: Annotated[int, Field(ge=30, le=900)] = 300
+    # The page's token endpoint's limit per client address, per minute.
+    web_page_token_rate_limit_per_minute: Annotated[int, Field(ge=1)] = 10
     # Cases (docs/cases.md): the canonical crime reference format, an anchored regex.
     crime_reference_pattern: str = DEFAULT_CRIME_REFERENCE_PATTERN
     # Victims' Code deadlines: an event at or after this Europe/London time of day

@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.markdown import ROOT, Block, documents, fenced_blocks
-from tests.support.server import running_server
+from tests.support.server import run_cli, running_server
 
 pytestmark = pytest.mark.docs
 
@@ -84,19 +84,6 @@ def _block_env(home: Path, server_env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _cli(args: list[str], env: dict[str, str]) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "victim_api", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=SETUP_SECONDS,
-    )
-    assert completed.returncode == 0, (
-        f"victim-api {' '.join(args)}:\n{completed.stdout}{completed.stderr}"
-    )
-
-
 @pytest.fixture(scope="module")
 def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocsServer]:
     work = tmp_path_factory.mktemp("docs-server")
@@ -108,8 +95,8 @@ def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocsServer
         # Many examples fetch a token for the same demo client within a minute.
         "VICTIM_API_TOKEN_RATE_LIMIT_PER_MINUTE": "1000",
     }
-    _cli(["migrate"], env)
-    _cli(["seed-demo"], env)
+    run_cli(["migrate"], env, SETUP_SECONDS)
+    run_cli(["seed-demo"], env, SETUP_SECONDS)
     with running_server(env, work / "server.log") as base_url:
         yield DocsServer(base_url, env, work / "server.log")
 

@@ -217,3 +217,25 @@ def test_the_limits_can_never_exceed_nists_100() -> None:
     with pytest.raises(ValidationError):
         Settings(verification_delay_from_failure=12, verification_lockout_failures=10)
     assert Settings(verification_lockout_failures=100).verification_lockout_failures == 100
+
+
+def test_one_sources_failures_do_not_shut_out_other_callers_of_the_same_client(
+    client: TestClient, police, ivr, monkeypatch
+) -> None:
+    # Every visitor of the web page is the same WEB client: the client-wide limits
+    # count per source address, so an abuser at one address cannot lock the rest out.
+    settings = client.app.state.settings
+    strict = settings.model_copy(
+        update={"verification_client_failures_per_window": 3, "verification_sideways_failures": 2}
+    )
+    monkeypatch.setattr(client.app.state, "settings", strict)
+    abuser = TestClient(client.app, client=("192.0.2.10", 40000))
+    victim = TestClient(client.app, client=("198.51.100.7", 40001))
+    guess = "1999-08-08"
+    targets = [make_person(client, police, with_pin=False) for _ in range(3)]
+    for person in targets:
+        assert verify(abuser, ivr, person.body(date_of_birth=guess)).status_code == 401
+    assert verify(abuser, ivr, targets[0].body()).status_code == 429
+    # Another caller, same client, same birth date as the abuser's guess: let in.
+    other = make_person(client, police, with_pin=False, date_of_birth=guess)
+    assert verify(victim, ivr, other.body()).status_code == 201

@@ -265,3 +265,39 @@ def test_audit_event_times_carry_an_offset(
     response = client.get("/v1/audit-events?limit=1", headers=bearer(channel_tokens["AUDITOR"]))
     recorded_at = response.json()["items"][0]["recorded_at"]
     assert recorded_at.endswith(("Z", "+00:00")), recorded_at
+
+
+def test_grouped_writes_from_concurrent_readers_keep_every_entry_in_one_chain(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        database = Database(url, pool_size=8)
+        caller = system_caller()
+
+        def read(n: int) -> None:
+            for i in range(10):
+                entry = audit.PendingEntry(
+                    operation=Operation.CONSULTATION,
+                    caller=caller,
+                    resource_type="probe-read",
+                    resource_id=f"{n}-{i}",
+                    case_ids=[],
+                    victim_ids=[],
+                    fields=[],
+                    recipient=None,
+                    outcome=audit.Outcome.SUCCESS,
+                )
+                audit.write_entries(database, [entry])
+
+        threads = [threading.Thread(target=read, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with database.read_session() as session:
+            assert verify_chain(session).ok
+            written = session.execute(
+                sa.select(AuditEvent.resource_id).where(AuditEvent.resource_type == "probe-read")
+            ).scalars()
+            assert sorted(written) == sorted(f"{n}-{i}" for n in range(8) for i in range(10))
+        database.dispose()

@@ -53,9 +53,10 @@ class ServerProcess:
             self.process.wait(timeout=10)
 
 
-def start_server(env: dict[str, str], log_path: Path) -> ServerProcess:
-    """Start a server on a free loopback port and wait until /healthz answers."""
-    port = free_port()
+def start_server(env: dict[str, str], log_path: Path, port: int | None = None) -> ServerProcess:
+    """Start a server on loopback and wait until /healthz answers: on ``port``, or a
+    free one by default (pass one when the env must name it)."""
+    port = port or free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [
@@ -82,8 +83,8 @@ def start_server(env: dict[str, str], log_path: Path) -> ServerProcess:
 
 
 @contextmanager
-def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    server = start_server(env, log_path)
+def running_server(env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
+    server = start_server(env, log_path, port)
     try:
         yield server.base_url
     finally:
@@ -102,3 +103,18 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_pat
             pass
         time.sleep(0.1)
     raise RuntimeError(f"server did not become healthy in {STARTUP_SECONDS}s")
+
+
+def run_cli(args: list[str], env: dict[str, str], timeout: float = 120) -> None:
+    """Run ``victim-api ARGS`` with ``env`` added to this environment; fail on non-zero."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "victim_api", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert completed.returncode == 0, (
+        f"victim-api {' '.join(args)}:\n{completed.stdout}{completed.stderr}"
+    )

@@ -46,7 +46,13 @@ from victim_api.cases.scopes import (
 )
 from victim_api.cases.transitions import CaseStatus
 from victim_api.platform.audit import Operation, Outcome, record
-from victim_api.platform.dependencies import CursorCodecDep, DatabaseDep, DbSession, SettingsDep
+from victim_api.platform.dependencies import (
+    AuditedReadSession,
+    CursorCodecDep,
+    DatabaseDep,
+    DbSession,
+    SettingsDep,
+)
 from victim_api.platform.errors import NotFoundError, problem_response, problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
 from victim_api.platform.etag import PreconditionRequiredError as _PreconditionRequired
@@ -225,7 +231,7 @@ def upsert_case(
     response_model=CasePublic,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 404, 503)},
 )
-def get_case(case_id: CaseIdPath, caller: Reader, session: DbSession) -> Response:
+def get_case(case_id: CaseIdPath, caller: Reader, session: AuditedReadSession) -> Response:
     """The case with its officer in charge, status, victim-facing status sentence,
     allowed next statuses and entitlements (each with its reason). Sends `ETag`."""
     return _case_response(service.get_case(session, caller, case_id.lower()))
@@ -264,7 +270,7 @@ def lookup_case(request: Request, body: CaseLookup, caller: Reader, session: DbS
 def list_cases(
     request: Request,
     caller: Reader,
-    session: DbSession,
+    session: AuditedReadSession,
     codec: CursorCodecDep,
     page: Page,
     borough: Annotated[BoroughCode | None, Query(description="Only this borough.")] = None,
@@ -371,7 +377,7 @@ def list_case_events(
     request: Request,
     case_id: CaseIdPath,
     caller: Reader,
-    session: DbSession,
+    session: AuditedReadSession,
     codec: CursorCodecDep,
     page: Page,
 ) -> Response:
@@ -391,7 +397,7 @@ def get_case_event(
     case_id: CaseIdPath,
     event_id: Annotated[str, Path(pattern=UUID_PATTERN)],
     caller: Reader,
-    session: DbSession,
+    session: AuditedReadSession,
 ) -> Response:
     """One event of a case's timeline."""
     return JSONResponse(service.get_event(session, caller, case_id.lower(), event_id.lower()))
@@ -448,7 +454,7 @@ def list_case_duties(
     request: Request,
     case_id: CaseIdPath,
     caller: Reader,
-    session: DbSession,
+    session: AuditedReadSession,
     codec: CursorCodecDep,
     page: Page,
     state: Annotated[DutyState | None, Query(description="Only duties in this state.")] = None,

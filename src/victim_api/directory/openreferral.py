@@ -47,7 +47,7 @@ from victim_api.platform.dependencies import ReadSession
 from victim_api.platform.errors import NotFoundError, problem_responses
 from victim_api.platform.jsonutil import dumps
 from victim_api.platform.policy import PUBLIC
-from victim_api.platform.ratelimit import BatchedLimiter, bucket_key
+from victim_api.platform.ratelimit import bucket_key, shared_limiter
 from victim_api.platform.types import UtcDateTime
 
 NDJSON = "application/x-ndjson"
@@ -60,18 +60,12 @@ _state_lock = threading.Lock()
 async def rate_limit(request: Request) -> None:
     """Throttle per client address (``VICTIM_API_OPENREFERRAL_RATE_LIMIT_PER_MINUTE``)."""
     state = request.app.state
-    limiter: BatchedLimiter | None = getattr(state, "openreferral_limiter", None)
-    if limiter is None:
-        with _state_lock:
-            limiter = getattr(state, "openreferral_limiter", None)
-            if limiter is None:
-                limiter = BatchedLimiter(
-                    state.database,
-                    limit=state.settings.openreferral_rate_limit_per_minute,
-                    window_seconds=60,
-                    batch=RATE_LIMIT_BATCH,
-                )
-                state.openreferral_limiter = limiter
+    limiter = shared_limiter(
+        state,
+        "openreferral",
+        limit=state.settings.openreferral_rate_limit_per_minute,
+        batch=RATE_LIMIT_BATCH,
+    )
     address = request.client.host if request.client else "-"
     await limiter.hit_async(bucket_key("openreferral", address))
 

@@ -124,7 +124,8 @@ def create_victim_session(
             case_id=case_id,
         )
 
-    attempt = verification.Attempt(body.crime_reference, body.date_of_birth, body.pin)
+    source = request.client.host if request.client else "-"
+    attempt = verification.Attempt(body.crime_reference, body.date_of_birth, body.pin, source)
     started = verification.verify_and_start(
         database, caller, attempt, verification.VerificationRules.from_settings(settings), sign
     )

@@ -114,6 +114,11 @@ class Attempt:
     crime_reference: str
     date_of_birth: date
     pin: str | None
+    # Where the attempt came from (the network address the router saw). One client
+    # serves many callers (every visitor of the web page is the same WEB client), so
+    # the client-wide limits count per client *and* source: one abuser's failures
+    # must not lock every other victim out. Never stored: only in bucket hashes.
+    source: str = "-"
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ def _sideways_buckets(
     factors = [("dob", attempt.date_of_birth.isoformat())]
     if attempt.pin is not None:
         factors.append(("pin", attempt.pin))
-    client = caller.principal.client_id
+    client = _client_source(caller, attempt, rules)
     reference = _keyed(rules.pepper, "reference", attempt.crime_reference)
     return [
         (
@@ -228,8 +233,13 @@ def _sideways_buckets(
     ]
 
 
-def _client_bucket(caller: Caller) -> str:
-    return bucket_key("verify-client", caller.principal.client_id)
+def _client_source(caller: Caller, attempt: Attempt, rules: VerificationRules) -> str:
+    """The client and the attempt's source, as one key (the address itself is hashed)."""
+    return f"{caller.principal.client_id}:{_keyed(rules.pepper, 'source', attempt.source)}"
+
+
+def _client_bucket(caller: Caller, attempt: Attempt, rules: VerificationRules) -> str:
+    return bucket_key("verify-client", _client_source(caller, attempt, rules))
 
 
 def verify_and_start(
@@ -261,7 +271,7 @@ def _attempt(
     sign: Signer,
     now: datetime,
 ) -> Started | str:
-    client_bucket = _client_bucket(caller)
+    client_bucket = _client_bucket(caller, attempt, rules)
     if (
         current_hits(session, client_bucket, window_seconds=rules.client_window_seconds)
         >= rules.client_failures_per_window
@@ -349,15 +359,19 @@ def _fail(
         delay = rules.delay_after(failures)
         if delay is not None:
             values["next_attempt_at"] = now + delay
-        if failures >= rules.lockout_failures:
+        locked = failures >= rules.lockout_failures
+        if locked:
             values["locked_until"] = now + rules.lockout
             locked_now = locked_now or failures == rules.lockout_failures
-            if subject.startswith("victim:"):
-                end_sessions(session, subject.removeprefix("victim:"), "LOCKOUT", now)
-        if values:
-            session.execute(
-                sa.update(COUNTERS).where(COUNTERS.c.subject == subject).values(**values)
-            )
+        # Every failure makes these two writes, locked or not, known or not (an id that
+        # matches no session), so a lockout costs no more time than any other refusal.
+        is_victim = locked and subject.startswith("victim:")
+        end_sessions(session, subject.removeprefix("victim:") if is_victim else "", "LOCKOUT", now)
+        session.execute(
+            sa.update(COUNTERS)
+            .where(COUNTERS.c.subject == subject)
+            .values(**values, updated_at=now)
+        )
     count_in(session, client_bucket, window_seconds=rules.client_window_seconds)
     window = rules.sideways_window_seconds
     for seen, spread in sideways:

@@ -37,7 +37,7 @@ from victim_api.leaflets.schemas import (
     LeafletVersionUpdate,
 )
 from victim_api.leaflets.scopes import LEAFLETS_WRITE
-from victim_api.platform.dependencies import CursorCodecDep, DbSession
+from victim_api.platform.dependencies import CursorCodecDep, DbSession, read_database
 from victim_api.platform.errors import ProblemError, problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
@@ -183,7 +183,7 @@ async def list_leaflets(request: Request, if_none_match: IfNoneMatch = None) -> 
     cache: PublishedCache = request.app.state.leaflet_cache
     entry = cache.index()
     if entry is None:
-        entry = await run_in_threadpool(cache.load_index, request.app.state.database)
+        entry = await run_in_threadpool(cache.load_index, read_database(request.app.state))
     return entry.representation.respond(if_none_match)
 
 
@@ -225,7 +225,7 @@ async def get_leaflet(
     cache: PublishedCache = request.app.state.leaflet_cache
     entry = cache.slug(slug)
     if entry is None:
-        entry = await run_in_threadpool(cache.load_slug, request.app.state.database, slug)
+        entry = await run_in_threadpool(cache.load_slug, read_database(request.app.state), slug)
     leaflet = entry.negotiate(lang, accept_language)
     if leaflet is None:
         raise service.LeafletNotFoundError()

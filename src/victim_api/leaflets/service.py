@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -424,8 +425,33 @@ def render_personalised(
     chosen = negotiate_language(available, lang=language, accept_language=accept_language)
     row = session.execute(sa.select(T).where(T.c.id == available[chosen])).one()
     personalised = any((value or "").strip() for value in (slot_values or {}).values())
-    rendition = render(leaflet_of(row), slot_values) if personalised else stored_rendition(row)
+    rendition = (
+        _personal_rendition(row, slot_values or {}) if personalised else stored_rendition(row)
+    )
     return document(row, rendition, available, personalised=personalised)
+
+
+# Rendering (Markdown, sanitising, SSML) is most of a QR resolve's cost, and many
+# codes share their wording and slot values (a team's phone, a borough's
+# services), so renditions are kept per wording and values. Not personal data:
+# slots carry only what a QR code may show. Bounded; wording is content-addressed.
+_RENDITIONS: dict[tuple[Any, ...], Rendition] = {}
+_RENDITIONS_MAX = 512
+_renditions_lock = threading.Lock()
+
+
+def _personal_rendition(row: Any, slot_values: Mapping[str, str]) -> Rendition:
+    key = (row.id, row.content_digest, RENDER_VERSION, tuple(sorted(slot_values.items())))
+    with _renditions_lock:
+        cached = _RENDITIONS.get(key)
+    if cached is not None:
+        return cached
+    rendition = render(leaflet_of(row), slot_values)
+    with _renditions_lock:
+        if len(_RENDITIONS) >= _RENDITIONS_MAX:
+            _RENDITIONS.pop(next(iter(_RENDITIONS)))  # the oldest entry
+        _RENDITIONS[key] = rendition
+    return rendition
 
 
 # --- Editorial reads ------------------------------------------------------------------

@@ -16,7 +16,9 @@ bad entry. Entries hold ids only, never contact details or names.
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -158,6 +160,83 @@ def record(
             outcome=outcome,
         )
     )
+
+
+def take_pending(session: OrmSession) -> list[PendingEntry]:
+    """Remove and return the entries ``session`` would write when it commits."""
+    entries: list[PendingEntry] = session.info.pop(_PENDING, [])
+    return entries
+
+
+def _append_now(database: Database, entries: list[PendingEntry]) -> None:
+    with database.transaction() as session:
+        session.info.setdefault(_PENDING, []).extend(entries)
+
+
+@dataclass
+class _Ticket:
+    entries: list[PendingEntry]
+    done: bool = False
+    error: BaseException | None = None
+
+
+class GroupWriter:
+    """Appends entries from concurrent requests to the chain in shared transactions.
+
+    Each commit costs a chain-head lock and a durable sync (fsync on SQLite), so
+    one at a time they cap audited reads at a few hundred a second. Here one
+    caller at a time writes every entry queued so far, in one transaction, and
+    the others wait for the commit that holds theirs: each caller still returns
+    only once its entries are durable, and gets the error if that commit fails.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._cond = threading.Condition()
+        self._queue: list[_Ticket] = []
+        self._writing = False
+
+    def write(self, entries: list[PendingEntry]) -> None:
+        ticket = _Ticket(entries)
+        with self._cond:
+            self._queue.append(ticket)
+            while self._writing and not ticket.done:
+                self._cond.wait()
+            if not ticket.done:  # no commit in flight: this caller writes the queue
+                self._writing = True
+                batch, self._queue = self._queue, []
+        if not ticket.done:
+            error: BaseException | None = None
+            try:
+                _append_now(self.database, [e for t in batch for e in t.entries])
+            except BaseException as exc:  # every caller in the batch fails closed
+                error = exc
+            with self._cond:
+                for waiting in batch:
+                    waiting.done, waiting.error = True, error
+                self._writing = False
+                self._cond.notify_all()
+        if ticket.error is not None:
+            # A fresh exception per caller: the waiting threads share the cause.
+            raise AuditUnavailableError() from ticket.error
+
+
+_writers: weakref.WeakKeyDictionary[Database, GroupWriter] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def write_entries(database: Database, entries: list[PendingEntry]) -> None:
+    """Write entries taken from a read-only session, grouped with concurrent ones.
+
+    The chain-head lock (and SQLite's write lock) is held for the append alone,
+    not for the reads that produced the entries. Raises like any audit write:
+    the caller must not answer with the data if this fails.
+    """
+    with _writers_lock:
+        writer = _writers.get(database)
+        if writer is None:
+            writer = _writers[database] = GroupWriter(database)
+    writer.write(entries)
 
 
 def record_now(database: Database, caller: Caller, **kwargs: Any) -> None:

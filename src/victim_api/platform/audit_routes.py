@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from victim_api.platform.audit import AuditEvent, AuditSubject, Operation, record
 from victim_api.platform.clock import as_utc
 from victim_api.platform.db import table_of
-from victim_api.platform.dependencies import CursorCodecDep, DbSession
+from victim_api.platform.dependencies import AuditedReadSession, CursorCodecDep
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.pagination import Page, PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import requires
@@ -61,7 +61,7 @@ class AuditEventPage(Page[AuditEventPublic]):
 def list_audit_events(
     request: Request,
     caller: Auditor,
-    session: DbSession,
+    session: AuditedReadSession,
     codec: CursorCodecDep,
     page: Annotated[PageRequest, Depends(page_request)],
     subject_id: Annotated[

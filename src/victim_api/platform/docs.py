@@ -20,7 +20,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from victim_api.platform.errors import NotFoundError
+from victim_api.platform.assets import asset_response
 from victim_api.platform.policy import PUBLIC
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "docs"
@@ -110,11 +110,4 @@ def get_redoc(request: Request) -> HTMLResponse:
 
 @router.get(STATIC_PREFIX + "/{name}")
 def get_docs_asset(name: str) -> FileResponse:
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise NotFoundError("There is nothing at this path.")
-    return FileResponse(
-        STATIC_DIR / name,
-        media_type=media_type,
-        headers={"Cache-Control": ASSET_CACHE_CONTROL},
-    )
+    return asset_response(STATIC_DIR, name, ASSETS, ASSET_CACHE_CONTROL)

@@ -27,7 +27,7 @@ from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.policy import PUBLIC, access_token_kind
 from victim_api.platform.principal import Channel
 from victim_api.platform.ratelimit import bucket_key, hit
-from victim_api.platform.tokens import sign
+from victim_api.platform.tokens import SignedToken, sign
 
 router = APIRouter(tags=["access"])
 log = structlog.get_logger(__name__)
@@ -219,31 +219,51 @@ def _issue(request: Request, client: ApiClient, form: FormData) -> Response:
         return _oauth_error(
             400, "invalid_request", "acting_user is only for STAFF and PHONE clients."
         )
-    claims: dict[str, Any] = {
-        "scope": " ".join(sorted(granted)),
-        "channel": channel.value,
-        "org": client.organisation_id,
-    }
-    if acting_user:
-        claims["acting_user"] = str(acting_user)
-    signed = sign(
-        request.app.state.keys,
-        access_token_kind(settings.access_token_audience),
-        issuer=settings.token_issuer,
-        subject=client.client_id,
-        lifetime=timedelta(seconds=settings.access_token_ttl_seconds),
-        claims=claims,
+    signed = sign_access_token(
+        request,
+        client,
+        granted,
+        lifetime_seconds=settings.access_token_ttl_seconds,
+        acting_user=str(acting_user) if acting_user else None,
     )
-    log.info("access_token_issued", client_id=client.client_id, channel=channel.value)
     return JSONResponse(
         {
             "access_token": signed.token,
             "token_type": "Bearer",
             "expires_in": settings.access_token_ttl_seconds,
-            "scope": claims["scope"],
+            "scope": " ".join(sorted(granted)),
         },
         headers=_NO_STORE,
     )
+
+
+def sign_access_token(
+    request: Request,
+    client: ApiClient,
+    scopes: set[str],
+    *,
+    lifetime_seconds: int,
+    acting_user: str | None = None,
+) -> SignedToken:
+    """An access token for ``client`` holding ``scopes`` (the caller checked they are its)."""
+    settings = request.app.state.settings
+    claims: dict[str, Any] = {
+        "scope": " ".join(sorted(scopes)),
+        "channel": client.channel,
+        "org": client.organisation_id,
+    }
+    if acting_user:
+        claims["acting_user"] = acting_user
+    signed = sign(
+        request.app.state.keys,
+        access_token_kind(settings.access_token_audience),
+        issuer=settings.token_issuer,
+        subject=client.client_id,
+        lifetime=timedelta(seconds=lifetime_seconds),
+        claims=claims,
+    )
+    log.info("access_token_issued", client_id=client.client_id, channel=client.channel)
+    return signed
 
 
 @router.get(

@@ -146,6 +146,26 @@ class BatchedLimiter:
             raise RateLimitedError(retry_after)
 
 
+_limiters_lock = threading.Lock()
+
+
+def shared_limiter(state: Any, name: str, *, limit: int, batch: int = 10) -> BatchedLimiter:
+    """The app's one :class:`BatchedLimiter` called ``name`` (per minute), made on first use."""
+    limiters: dict[str, BatchedLimiter] | None = getattr(state, "rate_limiters", None)
+    limiter = limiters.get(name) if limiters is not None else None
+    if limiter is None:
+        with _limiters_lock:
+            limiters = getattr(state, "rate_limiters", None)
+            if limiters is None:
+                limiters = state.rate_limiters = {}
+            limiter = limiters.get(name)
+            if limiter is None:
+                limiter = limiters[name] = BatchedLimiter(
+                    state.database, limit=limit, window_seconds=60, batch=batch
+                )
+    return limiter
+
+
 def window_of(window_seconds: int, now: float | None = None) -> tuple[int, int]:
     """The fixed window (start, end) that ``now`` falls in."""
     start = int((time.time() if now is None else now) // window_seconds * window_seconds)

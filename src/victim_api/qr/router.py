@@ -22,7 +22,7 @@ from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.pagination import Page, PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import PUBLIC, requires
 from victim_api.platform.principal import Caller, Channel, public_caller
-from victim_api.platform.ratelimit import bucket_key, hit
+from victim_api.platform.ratelimit import bucket_key, shared_limiter
 from victim_api.platform.types import JSON_INTEGER
 from victim_api.qr import images, service
 from victim_api.qr.scopes import QR_ISSUE, QR_READ, QR_REVOKE
@@ -482,12 +482,11 @@ def resolve_qr_token(
     a leaflet no longer published answers 404 `leaflet_not_found`.
     """
     address = request.client.host if request.client else "-"
-    hit(
-        request.app.state.database,
-        bucket_key("qr-resolve", address),
-        limit=settings.qr_resolve_rate_limit_per_minute,
-        window_seconds=60,
-    )
+    # Counted in memory and added to the shared counter ten at a time (not a write
+    # per scan); across processes the limit may lag by under ten per process.
+    shared_limiter(
+        request.app.state, "qr-resolve", limit=settings.qr_resolve_rate_limit_per_minute
+    ).hit(bucket_key("qr-resolve", address))
     verified = service.verify_token(session, keys, settings, body.token)
     personal = (
         service.personalisation_for_case(session, public_caller(request), verified.case_id)
