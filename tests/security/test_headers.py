@@ -31,6 +31,9 @@ PUBLIC_CACHEABLE = {
     "GET /v1/leaflets/{slug}": "public, max-age=300",
     "GET /docs/static/{name}": "public, max-age=3600",
     "GET /openreferral/*": "public, max-age=60",
+    # The victim's page (revalidated each time) and its assets: never personal.
+    "GET /l": "no-cache",
+    "GET /l/static/{name}": "public, max-age=300",
 }
 
 

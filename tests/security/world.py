@@ -12,6 +12,8 @@ valid one, through :data:`BODIES`, keyed by the request schema's name.
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -37,6 +40,7 @@ from tests.support.cases import case_body
 from tests.support.database import fresh_database
 from victim_api.app import create_app
 from victim_api.directory.seed import seed_directory
+from victim_api.helpline.verification import SESSIONS
 from victim_api.leaflets.service import import_directory
 from victim_api.platform.principal import Channel, system_caller
 from victim_api.settings import Settings
@@ -53,6 +57,11 @@ VICTIM_PREFIX = "VICTIM_"
 
 
 SESSION_RENEWAL_SECONDS = 10 * 60
+
+
+def session_is_live_by_jti(session: Any, jti: str) -> bool:
+    row = session.execute(sa.select(SESSIONS.c.ended_at).where(SESSIONS.c.jti == jti)).first()
+    return row is not None and row.ended_at is None
 
 
 def victim_caller(channel: str) -> str:
@@ -123,10 +132,20 @@ class World:
         and renewed only before it expires (15 minutes) on a long run."""
         key = (caller, whose)
         minted = self._sessions.get(key)
-        if minted is None or time.monotonic() - minted[0] > SESSION_RENEWAL_SECONDS:
+        if (
+            minted is None
+            or time.monotonic() - minted[0] > SESSION_RENEWAL_SECONDS
+            or self._was_signed_out(minted[1])  # the sign-out route ends the one it is sent
+        ):
             minted = (time.monotonic(), self._mint_victim_session(caller, whose))
             self._sessions[key] = minted
         return minted[1]
+
+    def _was_signed_out(self, headers: dict[str, str]) -> bool:
+        payload = headers["Authorization"].removeprefix("Bearer ").split(".")[1]
+        jti = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["jti"]
+        with self.app.state.database.read_session() as session:
+            return not session_is_live_by_jti(session, jti)
 
     def _mint_victim_session(self, caller: str, whose: str) -> dict[str, str]:
         channel = channel_of(caller)
@@ -208,8 +227,10 @@ def _callback_objects(world: World, _path: str) -> PathObject:
     return PathObject(own=world.data["callback_id"], missing=str(uuid.uuid4()))
 
 
-def _docs_asset_objects(world: World, _path: str) -> PathObject:
-    return PathObject(own="swagger-ui.css", missing="no-such-asset.css")
+def _docs_asset_objects(world: World, path: str) -> PathObject:
+    # The API docs' assets, or the victim web page's (/l/static/).
+    own = "victim-page.css" if path.startswith("/l/") else "swagger-ui.css"
+    return PathObject(own=own, missing="no-such-asset.css")
 
 
 # Open Referral names every id `id`: the collection before it says what it is.
