@@ -18,9 +18,19 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from tests.security.world import ANONYMOUS, BODIES, World, path_object, query_value
+from tests.security.world import (
+    ANONYMOUS,
+    BODIES,
+    VICTIM_PREFIX,
+    World,
+    channel_of,
+    path_object,
+    query_value,
+    victim_caller,
+)
+from tests.support.auth import TestClientCredentials
 from victim_api.app import create_app
-from victim_api.platform.policy import Policy, RoutePolicy, route_policies
+from victim_api.platform.policy import Policy, RoutePolicy, VictimSessionPolicy, route_policies
 from victim_api.platform.principal import Channel
 from victim_api.platform.routes import api_routes
 from victim_api.settings import Environment, Settings
@@ -28,7 +38,13 @@ from victim_api.settings import Environment, Settings
 CHANNELS = [channel.value for channel in Channel]
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Answers that mean "authorisation refused you", as opposed to anything after it.
-REFUSAL_CODES = {"unauthorized", "invalid_token", "channel_not_allowed", "insufficient_scope"}
+REFUSAL_CODES = {
+    "unauthorized",
+    "invalid_token",
+    "channel_not_allowed",
+    "insufficient_scope",
+    "victim_session_required",
+}
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
 
 
@@ -63,16 +79,25 @@ class RouteTable:
         policies = route_policies(self.routes[case])
         assert len(policies) == 1, f"{case}: expected one policy, found {policies}"
         policy = policies[0]
-        assert policy.public or isinstance(policy, Policy), (
+        assert policy.public or isinstance(policy, Policy | VictimSessionPolicy), (
             f"{case}: the security suites do not know how to authenticate a "
             f"{type(policy).__name__}; teach tests/security/world.py to make its tokens"
         )
         return policy
 
     def allowed(self, case: RouteCase) -> list[str]:
-        """The callers the route admits: its channels, or ANONYMOUS for a public route."""
+        """The callers the route admits: its channels, ANONYMOUS for a public route, or
+        a victim session per channel (``VICTIM_PHONE``) for a victim's own route."""
         policy = self.policy(case)
-        return [ANONYMOUS] if policy.public else sorted(policy.channels)
+        if policy.public:
+            return [ANONYMOUS]
+        if self.is_victims_own(case):
+            return sorted(victim_caller(channel) for channel in policy.channels)
+        return sorted(policy.channels)
+
+    def is_victims_own(self, case: RouteCase) -> bool:
+        """A ``/v1/me/...`` route: a victim session token only, no scopes."""
+        return isinstance(self.policy(case), VictimSessionPolicy)
 
     def is_public(self, case: RouteCase) -> bool:
         return self.policy(case).public
@@ -190,4 +215,13 @@ def refusal(response: httpx.Response) -> str | None:
 
 
 def headers_for(world: World, caller: str) -> dict[str, str]:
-    return {} if caller == ANONYMOUS else world.headers[caller]
+    if caller == ANONYMOUS:
+        return {}
+    if caller.startswith(VICTIM_PREFIX):
+        return world.victim_session(caller)
+    return world.headers[caller]
+
+
+def credentials_for(world: World, caller: str) -> TestClientCredentials:
+    """The client a caller's token names (a victim session's is the verifying client)."""
+    return world.credentials[channel_of(caller)]

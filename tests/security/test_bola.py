@@ -7,6 +7,10 @@ for a PARTNER, another case's event or duty, another leaflet's version), it
 answers 404 too, with a problem body identical to the missing one's apart from
 `instance` and `request_id`. Writes carry a schema-valid body (world.BODIES), so
 what is tested is the object lookup, not validation.
+
+A victim's own routes (`/v1/me/...`) take no ids: the object is the session's
+victim. There, a session for another victim's case must only ever see its own
+victim's data, and a session whose victim has since been erased answers 404.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ import pytest
 
 from tests.security.routes import ROUTES, TABLE, RouteCase, headers_for, send
 from tests.security.world import World, path_object
+
+VICTIMS_OWN = [case for case in ROUTES if TABLE.is_victims_own(case)]
+# Signing out ends the token, whoever its victim was: it reads and shows nothing.
+ENDS_THE_SESSION = {"DELETE /v1/victim-sessions/current"}
+TRACES = ("case_id", "victim_id", "crime_reference", "event_id", "duty_id", "callback_id")
 
 
 def _targets() -> list[tuple[RouteCase, str, str]]:
@@ -71,3 +80,43 @@ def test_every_partner_route_with_an_id_is_tried_with_another_organisations_obje
         assert any(
             path_object(world, param, case.path).foreign_for("PARTNER") for param in case.params
         ), f"{case}: no builder gives another organisation's object for the PARTNER channel"
+
+
+@pytest.mark.parametrize(
+    ("case", "caller"),
+    [
+        (case, caller)
+        for case in VICTIMS_OWN
+        if case.method == "GET"
+        for caller in TABLE.allowed(case)
+    ],
+    ids=str,
+)
+def test_a_victim_session_sees_only_its_own_victims_data(
+    world: World, case: RouteCase, caller: str
+) -> None:
+    victims = world.data["victims"]
+    for whose, stranger in (("mine", "other"), ("other", "mine")):
+        response = send(world, case, world.victim_session(caller, whose))
+        assert response.status_code == 200, f"{case} as {whose}: {response.text}"
+        leaked = [key for key in TRACES if victims[stranger][key] in response.text]
+        assert leaked == [], f"{case}: {whose} victim's session sees the other case's {leaked}"
+
+
+@pytest.mark.parametrize(
+    ("case", "caller"),
+    [
+        (case, caller)
+        for case in VICTIMS_OWN
+        if str(case) not in ENDS_THE_SESSION
+        for caller in TABLE.allowed(case)
+    ],
+    ids=str,
+)
+def test_a_session_whose_victim_was_erased_is_404(
+    world: World, case: RouteCase, caller: str
+) -> None:
+    headers = world.victim_session(caller, "erased")
+    response = send(world, case, headers, body=_body(world, case))
+    assert response.status_code == 404, f"{case}: {response.text}"
+    assert response.headers["content-type"] == "application/problem+json"

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.security.routes import ROUTES, TABLE, RouteCase, headers_for, send, url_for
-from tests.security.world import OUR_ORIGIN, STRANGE_ORIGIN, World
+from tests.security.world import OUR_ORIGIN, STRANGE_ORIGIN, World, victim_caller
 
 OPEN_TO_ALL = "/openreferral"
 # Public routes allowed to be cached, by the Cache-Control they send. A personal
@@ -31,6 +31,9 @@ PUBLIC_CACHEABLE = {
     "GET /v1/leaflets/{slug}": "public, max-age=300",
     "GET /docs/static/{name}": "public, max-age=3600",
     "GET /openreferral/*": "public, max-age=60",
+    # The victim's page (revalidated each time) and its assets: never personal.
+    "GET /l": "no-cache",
+    "GET /l/static/{name}": "public, max-age=300",
 }
 
 
@@ -51,7 +54,8 @@ def _answer(world: World, case: RouteCase, extra: dict[str, str]) -> httpx.Respo
 
 
 def _is_web_route(case: RouteCase) -> bool:
-    return TABLE.is_public(case) or "WEB" in TABLE.allowed(case)
+    allowed = TABLE.allowed(case)
+    return TABLE.is_public(case) or "WEB" in allowed or victim_caller("WEB") in allowed
 
 
 def _open_to_all(case: RouteCase) -> bool:

@@ -38,6 +38,11 @@ PUBLIC_ROUTES = {
     "GET /redoc",
     "GET /docs/static/{name}",
     "GET /metrics",
+    # The victim's web page (docs/frontends.md): static, and the exchange of a QR
+    # token for a victim session, which checks the token itself.
+    "GET /l",
+    "GET /l/static/{name}",
+    "POST /l/session-token",
 }
 PUBLIC = [case for case in ROUTES if TABLE.is_public(case)]
 

@@ -12,23 +12,35 @@ valid one, through :data:`BODIES`, keyed by the request schema's name.
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.leaflets.test_api_editorial import draft_body
 from tests.referrals.conftest import consent, make_partners, new_victim
-from tests.support.auth import TestClientCredentials, bearer, new_client, token_for
+from tests.support.auth import (
+    TestClientCredentials,
+    bearer,
+    new_client,
+    token_for,
+    victim_session_for,
+)
 from tests.support.cases import case_body
 from tests.support.database import fresh_database
 from victim_api.app import create_app
 from victim_api.directory.seed import seed_directory
+from victim_api.helpline.verification import SESSIONS
 from victim_api.leaflets.service import import_directory
 from victim_api.platform.principal import Channel, system_caller
 from victim_api.settings import Settings
@@ -39,6 +51,26 @@ OUR_ORIGIN = "https://victims.example.police.uk"
 STRANGE_ORIGIN = "https://attacker.example"
 # Anonymous callers, in tables keyed by channel.
 ANONYMOUS = "ANONYMOUS"
+# A verified victim on a channel's client (a victim session token, not an access
+# token): the caller of a VictimSessionPolicy route, e.g. "VICTIM_PHONE".
+VICTIM_PREFIX = "VICTIM_"
+
+
+SESSION_RENEWAL_SECONDS = 10 * 60
+
+
+def session_is_live_by_jti(session: Any, jti: str) -> bool:
+    row = session.execute(sa.select(SESSIONS.c.ended_at).where(SESSIONS.c.jti == jti)).first()
+    return row is not None and row.ended_at is None
+
+
+def victim_caller(channel: str) -> str:
+    return f"{VICTIM_PREFIX}{channel}"
+
+
+def channel_of(caller: str) -> str:
+    """The client channel behind a caller (a victim session's is its client's)."""
+    return caller.removeprefix(VICTIM_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -74,6 +106,7 @@ class World:
     headers: dict[str, dict[str, str]]  # channel -> Authorization, every scope it may hold
     data: dict[str, Any]
     _tokens: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)
+    _sessions: dict[tuple[str, str], tuple[float, dict[str, str]]] = field(default_factory=dict)
     _no_scope_clients: dict[str, TestClientCredentials] = field(default_factory=dict)
 
     def headers_with_scopes(self, channel: str, scopes: frozenset[str]) -> dict[str, str]:
@@ -91,6 +124,39 @@ class World:
                 token = token_for(self.client, self._no_scope_clients[channel])
             self._tokens[key] = token
         return bearer(self._tokens[key])
+
+    def victim_session(self, caller: str, whose: str = "mine") -> dict[str, str]:
+        """A victim session for the victim of ``whose`` case (``mine``, ``other`` or
+        ``erased``), as if the channel's client had verified them. Minting stores a
+        session row (a write the "changes nothing" checks would see), so one is kept
+        and renewed only before it expires (15 minutes) on a long run."""
+        key = (caller, whose)
+        minted = self._sessions.get(key)
+        if (
+            minted is None
+            or time.monotonic() - minted[0] > SESSION_RENEWAL_SECONDS
+            or self._was_signed_out(minted[1])  # the sign-out route ends the one it is sent
+        ):
+            minted = (time.monotonic(), self._mint_victim_session(caller, whose))
+            self._sessions[key] = minted
+        return minted[1]
+
+    def _was_signed_out(self, headers: dict[str, str]) -> bool:
+        payload = headers["Authorization"].removeprefix("Bearer ").split(".")[1]
+        jti = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["jti"]
+        with self.app.state.database.read_session() as session:
+            return not session_is_live_by_jti(session, jti)
+
+    def _mint_victim_session(self, caller: str, whose: str) -> dict[str, str]:
+        channel = channel_of(caller)
+        victim = self.data["victims"][whose]
+        return victim_session_for(
+            self.app,
+            self.credentials[channel].client_id,
+            Channel(channel),
+            victim["victim_id"],
+            victim["case_id"],
+        )
 
 
 def _random_jti() -> str:
@@ -156,8 +222,15 @@ def _leaflet_version_objects(world: World, _path: str) -> PathObject:
     )
 
 
-def _docs_asset_objects(world: World, _path: str) -> PathObject:
-    return PathObject(own="swagger-ui.css", missing="no-such-asset.css")
+def _callback_objects(world: World, _path: str) -> PathObject:
+    # Staff routes over every victim's requests: there is no tenant to cross.
+    return PathObject(own=world.data["callback_id"], missing=str(uuid.uuid4()))
+
+
+def _docs_asset_objects(world: World, path: str) -> PathObject:
+    # The API docs' assets, or the victim web page's (/l/static/).
+    own = "victim-page.css" if path.startswith("/l/") else "swagger-ui.css"
+    return PathObject(own=own, missing="no-such-asset.css")
 
 
 # Open Referral names every id `id`: the collection before it says what it is.
@@ -190,13 +263,25 @@ PATH_OBJECTS: dict[str, Callable[[World, str], PathObject]] = {
     "slug": _slug_objects,
     "version_id": _leaflet_version_objects,
     "name": _docs_asset_objects,
+    "callback_id": _callback_objects,
     "id": _open_referral_objects,
 }
 
 # Required query parameters, by their name on the wire.
+REPORT_PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
+
+
+def _version_or_date(name: str, version_key: str) -> Callable[[World, str], str]:
+    # `from`/`to` are two leaflet versions to diff, or a report's period.
+    def value(world: World, path: str) -> str:
+        return REPORT_PERIOD[name] if path.startswith("/v1/reports/") else world.data[version_key]
+
+    return value
+
+
 QUERY_VALUES: dict[str, Callable[[World, str], str]] = {
-    "from": lambda world, _path: world.data["version_id"],
-    "to": lambda world, _path: world.data["second_version_id"],
+    "from": _version_or_date("from", "version_id"),
+    "to": _version_or_date("to", "second_version_id"),
     "case_id": lambda world, _path: world.data["case_id"],
 }
 
@@ -268,8 +353,24 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "LeafletVersionUpdate": lambda world: {"title": "Synthetic"},
     "LeafletVersionCreate": lambda world: {"language": "en", "title": "A test leaflet"},
     "QrResolveRequest": lambda world: {"token": world.data["qr_token"]},
+    "CallbackCreate": lambda world: callback_body(),
+    "FeedbackCreate": lambda world: {"rating": 4},
+    "MyPreferencesUpdate": lambda world: {"language": "en"},
+    "RecoveryRequest": lambda world: {"identity_check": "IN_PERSON_WITH_ID"},
+    "UnlockRequest": lambda world: {"reason": "The caller was verified by the officer."},
+    "CallbackCompletion": lambda world: {"outcome": "NO_ANSWER"},
     "createCaseEvent": lambda world: {"type": "BAIL_CANCELLED", "occurred_at": _occurred_at()},
 }
+
+
+def callback_body() -> dict[str, Any]:
+    start = datetime.now(UTC) + timedelta(days=2)
+    return {
+        "preferred_times": [
+            {"from": start.isoformat(), "to": (start + timedelta(hours=2)).isoformat()}
+        ],
+        "reason": "CASE_UPDATE",
+    }
 
 
 def _channel_clients(
@@ -360,6 +461,13 @@ def _build_objects(world: World) -> None:
     other = _case_with_children(world, police, staff)
     data.update(mine)
     data["other_event_id"], data["other_duty_id"] = other["event_id"], other["duty_id"]
+    erased = _case_with_children(world, police, staff)
+    data["victims"] = {"mine": mine, "other": other, "erased": erased}
+    for whose in ("mine", "other"):
+        data["victims"][whose]["callback_id"] = _callback(world, whose)
+    data["callback_id"] = data["victims"]["mine"]["callback_id"]
+    gone = client.post(f"/v1/victims/{erased['victim_id']}/erasure", headers=staff)
+    assert gone.status_code == 200, gone.text
     consent(client, staff, mine["victim_id"])
     ours, theirs = data["partners"]
     data["referral_id"] = _referral(world, staff, mine, ours.service_id)
@@ -389,6 +497,16 @@ def _build_objects(world: World) -> None:
 
     for collection, key in _OPEN_REFERRAL_IDS.items():
         data[key] = _first_id(client, f"/openreferral/{collection}")
+
+
+def _callback(world: World, whose: str) -> str:
+    response = world.client.post(
+        "/v1/me/callback-requests",
+        json=callback_body(),
+        headers=world.victim_session(victim_caller("PHONE"), whose),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 def _first_rule(client: TestClient, staff: dict[str, str]) -> dict[str, Any]:

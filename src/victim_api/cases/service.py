@@ -1637,8 +1637,11 @@ def victim_view(session: Session, caller: Caller, case_id: str) -> dict[str, Any
     }
 
 
-def victim_timeline(session: Session, caller: Caller, case_id: str) -> list[dict[str, Any]]:
-    """The VICTIM-visible events of a case, oldest first, without internal notes."""
+def victim_timeline(
+    session: Session, caller: Caller, case_id: str, *, victim_ids: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The VICTIM-visible events of a case, oldest first, without internal notes. The
+    audit names ``victim_ids`` too: the victims it was read for (DPA 2018 s62)."""
     require_case(session, case_id)
     rows = session.execute(_timeline_query(case_id, victim_only=True, limit=None, after=None))
     events = []
@@ -1660,6 +1663,7 @@ def victim_timeline(session: Session, caller: Caller, case_id: str) -> list[dict
         operation=Operation.CONSULTATION,
         resource_type="case_event",
         case_ids=[case_id],
+        victim_ids=list(victim_ids),
     )
     return events
 

@@ -75,7 +75,7 @@ def my_case(session: Session, caller: Caller) -> dict[str, Any]:
     """The victim's case in plain English (``GET /v1/me/case``)."""
     row = _own_victim(session, caller)
     view = cases.victim_view(session, caller, row.case_id)
-    events = cases.victim_timeline(session, caller, row.case_id)
+    events = cases.victim_timeline(session, caller, row.case_id, victim_ids=[row.id])
     status = CaseStatus(view["status"])
     return {
         "case_id": view["id"],
@@ -103,7 +103,7 @@ def my_timeline(
 ) -> list[dict[str, Any]]:
     """Up to ``limit + 1`` VICTIM-visible events, oldest first, after the cursor's."""
     row = _own_victim(session, caller)
-    events = cases.victim_timeline(session, caller, row.case_id)
+    events = cases.victim_timeline(session, caller, row.case_id, victim_ids=[row.id])
     if after is not None:
         stamp, last_id = as_utc(datetime.fromisoformat(str(after[0]))), str(after[1])
         events = [e for e in events if (as_utc(e["occurred_at"]), e["id"]) > (stamp, last_id)]
