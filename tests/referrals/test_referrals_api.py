@@ -69,12 +69,12 @@ def test_opt_out_crime_needs_no_consent_and_records_the_legal_basis(
     assert [r["id"] for r in listed["items"]] == [view["id"]]
 
 
-def test_consent_required_crime_without_consent_is_422(
+def test_consent_required_crime_without_consent_is_409(
     client: TestClient, police, staff, partners
 ) -> None:
     case_id, victim_id = _setup(client, police, crime_type="DOMESTIC_ABUSE")
     refused = refer(client, staff, case_id, victim_id, partners[0].service_id)
-    assert refused.status_code == 422, refused.text
+    assert refused.status_code == 409, refused.text
     assert refused.json()["code"] == "consent_required"
     consent_id = consent(client, staff, victim_id)
     made = refer(client, staff, case_id, victim_id, partners[0].service_id)
@@ -84,17 +84,18 @@ def test_consent_required_crime_without_consent_is_422(
     assert made.json()["legal_basis"] == "CONSENT"
 
 
-def test_a_wrong_consent_id_and_a_withdrawn_consent_are_422(
+def test_a_wrong_consent_id_and_a_withdrawn_consent_are_409(
     client: TestClient, police, staff, partners
 ) -> None:
     case_id, victim_id = _setup(client, police)
     wrong = refer(
         client, staff, case_id, victim_id, partners[0].service_id, consent_id=str(uuid.uuid4())
     )
+    assert wrong.status_code == 409
     assert wrong.json()["code"] == "consent_not_current"
     consent(client, staff, victim_id, "WITHDRAWN")
     opted_out = refer(client, staff, case_id, victim_id, partners[0].service_id)
-    assert opted_out.status_code == 422
+    assert opted_out.status_code == 409
     assert opted_out.json()["code"] == "consent_withdrawn"
 
 

@@ -74,9 +74,11 @@ def create_referral(
 ) -> Response:
     """Refers one person on a case to one directory service. The crime type's consent
     rule (`GET /v1/referral-consent-rules`) decides whether the victim's consent is
-    needed: when it is and none is in force, 422 `consent_required`; a withdrawn
-    consent is 422 `consent_withdrawn` whatever the rule. The safe contact methods,
-    the preferred one (if safe) and the safe times are copied from the victim. An
+    needed: when it is and none is in force, 409 `consent_required`; a withdrawn
+    consent is 409 `consent_withdrawn` whatever the rule; a `consent_id` that is not
+    the decision in force is 409 `consent_not_current` (record the consent, then
+    retry). The safe contact methods, the preferred one (if safe) and the safe times
+    are copied from the victim. An
     open referral of the same person to the same service is 409 `duplicate_referral`
     naming `existing_id`. Unknown case, victim or service: 409 `unknown_reference`.
     Retry safely with the same `Idempotency-Key`."""

@@ -96,10 +96,11 @@ class UnknownReferenceError(ConflictError):
         super().__init__("unknown_reference", detail)
 
 
-class ConsentRequiredError(ProblemError):
+# The consent errors are 409: the request is valid, the victim's consent in force
+# (the state of another resource) does not allow it. Record the consent and retry.
+class ConsentRequiredError(ConflictError):
     def __init__(self, crime_type: str) -> None:
         super().__init__(
-            422,
             "consent_required",
             "A referral for this crime type needs the victim's consent "
             "(REFERRAL_TO_SUPPORT), and none is in force. Record it first.",
@@ -107,19 +108,17 @@ class ConsentRequiredError(ProblemError):
         )
 
 
-class ConsentWithdrawnError(ProblemError):
+class ConsentWithdrawnError(ConflictError):
     def __init__(self) -> None:
         super().__init__(
-            422,
             "consent_withdrawn",
             "The victim has withdrawn consent to (or opted out of) referral to support.",
         )
 
 
-class ConsentNotCurrentError(ProblemError):
+class ConsentNotCurrentError(ConflictError):
     def __init__(self) -> None:
         super().__init__(
-            422,
             "consent_not_current",
             "consent_id is not this victim's REFERRAL_TO_SUPPORT consent in force.",
         )
