@@ -293,10 +293,13 @@ def synthetic_samples(url: str) -> dict[str, str]:
     return {"case_id": str(case_id), "qr_token": str(qr_token or "")}
 
 
-def token(port: int, client: str) -> str:
+def token(port: int, client: str, acting_user: str | None = None) -> str:
+    form = {"grant_type": "client_credentials"}
+    if acting_user:
+        form["acting_user"] = acting_user  # the agent view needs a named person
     response = httpx.post(
         f"http://{HOST}:{port}/v1/oauth/token",
-        data={"grant_type": "client_credentials"},
+        data=form,
         auth=(client, f"{client}-secret"),
     )
     response.raise_for_status()
@@ -337,8 +340,7 @@ def _victim_session(
     )
     if response.status_code not in (200, 201):
         return None, f"present, but no session ({response.status_code})"
-    token = response.json().get("token") or response.json().get("access_token")
-    return {"Authorization": f"Bearer {token}"}, ""
+    return {"Authorization": f"Bearer {response.json()['session_token']}"}, ""
 
 
 def endpoints(
@@ -349,7 +351,9 @@ def endpoints(
     staff = {"Authorization": f"Bearer {token(port, 'demo-staff')}"}
     police = {"Authorization": f"Bearer {token(port, 'demo-police')}"}
     partner = {"Authorization": f"Bearer {token(port, 'demo-partner')}"}
-    helpline = {"Authorization": f"Bearer {token(port, 'demo-helpline')}"}
+    helpline = {
+        "Authorization": f"Bearer {token(port, 'demo-helpline', acting_user='bench.agent')}"
+    }
     case_id = samples["case_id"]
     qr = (
         samples["qr_token"]
