@@ -632,6 +632,13 @@ def acknowledge(session: Session, caller: Caller, referral_id: str) -> dict[str,
     values: dict[str, Any] = {"pending": False, "acknowledged_at": row.acknowledged_at or now}
     if row.status == S.SENT:
         values |= {"status": S.ACKNOWLEDGED.value, "status_changed_at": now}
+    return state_view(_alter(session, caller, row, now, values))
+
+
+def _alter(
+    session: Session, caller: Caller, row: Any, now: datetime, values: dict[str, Any]
+) -> Any:
+    """Apply a partner's change and audit it as an ALTERATION naming the changed fields."""
     row = _update(session, row, caller, now=now, **values)
     record(
         session,
@@ -643,7 +650,7 @@ def acknowledge(session: Session, caller: Caller, referral_id: str) -> dict[str,
         victim_ids=[row.victim_id],
         fields=sorted(values),
     )
-    return state_view(row)
+    return row
 
 
 def record_outcome(
@@ -669,18 +676,7 @@ def record_outcome(
     }
     if wanted in FINISHED:
         values["open_key"] = None
-    row = _update(session, row, caller, now=now, **values)
-    record(
-        session,
-        caller,
-        operation=Operation.ALTERATION,
-        resource_type="referral",
-        resource_id=row.id,
-        case_ids=[row.case_id],
-        victim_ids=[row.victim_id],
-        fields=sorted(values),
-    )
-    return state_view(row)
+    return state_view(_alter(session, caller, row, now, values))
 
 
 # ---------------------------------------------------------------------------
