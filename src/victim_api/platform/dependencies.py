@@ -10,11 +10,13 @@ short transaction so readers do not queue on the write lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from victim_api.platform.audit import take_pending, write_entries
 from victim_api.platform.db import Database
@@ -26,37 +28,69 @@ from victim_api.settings import Settings
 _RELEASE_ON_ROLLBACK = "victim_api.after_rollback_release"
 
 
-def get_database(request: Request) -> Database:
+# The dependencies are async: FastAPI runs a sync dependency in the threadpool,
+# and a sync generator there twice (enter and exit), and each round trip costs
+# more than most routes' own work (docs/performance.md).
+#
+# Where the transaction ends matters. On SQLite a write session holds the
+# database's write lock from its first statement to its commit. Were that
+# commit queued for a worker thread, and every worker thread taken by requests
+# waiting for that lock, nothing would move until the busy timeout. So a
+# session that holds a connection commits or rolls back on the event loop
+# (neither waits for a lock, only for the disk); only work that may wait for the
+# lock (a first flush, the audit append, releasing idempotency keys) goes to
+# the threadpool.
+
+_CONNECTED = "victim_api.connected"
+
+
+@event.listens_for(Session, "after_begin")
+def _mark_connected(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _mark_released(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: connection returned
+        session.info.pop(_CONNECTED, None)
+
+
+async def get_database(request: Request) -> Database:
     return cast(Database, request.app.state.database)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_keys(request: Request) -> KeyStore:
+async def get_keys(request: Request) -> KeyStore:
     return cast(KeyStore, request.app.state.keys)
 
 
-def get_cursor_codec(request: Request) -> CursorCodec:
+async def get_cursor_codec(request: Request) -> CursorCodec:
     return cast(CursorCodec, request.app.state.cursor_codec)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A write transaction for the request: commit on success, roll back on error."""
     database: Database = request.app.state.database
-    with database.session() as session:
-        try:
-            yield session
+    session = database.session()  # no connection until the route's first statement
+    try:
+        yield session
+        if session.info.get(_CONNECTED):
             session.commit()
-        except BaseException:
-            session.rollback()
-            for client_id, key in session.info.pop(_RELEASE_ON_ROLLBACK, []):
-                release(database, client_id, key)
-            raise
+        else:  # nothing ran yet: the flush may wait for the write lock
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        session.rollback()
+        session.close()
+        for client_id, key in session.info.pop(_RELEASE_ON_ROLLBACK, []):
+            await run_in_threadpool(release, database, client_id, key)
+        raise
+    session.close()
 
 
-def get_audited_read_session(request: Request) -> Iterator[Session]:
+async def get_audited_read_session(request: Request) -> AsyncIterator[Session]:
     """A read-only transaction whose audit entries are written after it, before the response.
 
     For routes that only read (and audit what they disclose). The reads take no
@@ -67,12 +101,14 @@ def get_audited_read_session(request: Request) -> Iterator[Session]:
     use ``DbSession``.
     """
     database: Database = request.app.state.database
-    with database.read_session() as session:
+    session = database.read_session()
+    try:
         yield session
         entries = take_pending(session)
-        session.rollback()  # nothing to keep; ends the read snapshot
+    finally:
+        session.close()  # ends the read snapshot; nothing to keep
     if entries:
-        write_entries(database, entries)
+        await run_in_threadpool(write_entries, database, entries)
 
 
 def read_database(state: Any) -> Database:
@@ -80,13 +116,16 @@ def read_database(state: Any) -> Database:
     return cast(Database, getattr(state, "read_database", None) or state.database)
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
     """A read-only transaction, for routes that touch no personal data.
 
     Served by the read replica when ``VICTIM_API_READ_REPLICA_URL`` is set.
     """
-    with read_database(request.app.state).read_session() as session:
+    session = read_database(request.app.state).read_session()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

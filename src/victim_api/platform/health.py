@@ -28,7 +28,7 @@ class Readiness(BaseModel):
 
 
 @router.get("/healthz", summary="Liveness", response_model=Health)
-def get_healthz() -> Health:
+async def get_healthz() -> Health:
     """The process is alive and serving. Touches nothing else."""
     return Health(status="ok")
 

@@ -21,8 +21,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2
+from starlette.concurrency import run_in_threadpool
 
 from victim_api.platform.clients import ApiClient
+from victim_api.platform.db import Database
 from victim_api.platform.errors import ProblemError
 from victim_api.platform.keys import KeyPurpose
 from victim_api.platform.principal import Caller, Channel, Principal
@@ -119,7 +121,9 @@ class Policy(RoutePolicy):
         if not self.channels:
             raise ValueError("a policy must allow at least one channel")
 
-    def __call__(
+    # async, with the database touched only through the threadpool on a cache miss:
+    # a sync dependency costs every request a threadpool round trip (docs/performance.md).
+    async def __call__(
         self,
         request: Request,
         authorization: Annotated[str | None, Depends(oauth2_scheme)],
@@ -132,7 +136,7 @@ class Policy(RoutePolicy):
             ),
         ] = None,
     ) -> Caller:
-        principal = authenticate(request, authorization)
+        principal = await authenticate(request, authorization)
         if principal.channel not in self.channels:
             raise ForbiddenError(
                 "channel_not_allowed",
@@ -160,7 +164,7 @@ def requires(*channels: Channel, scopes: Iterable[str] = (), purpose: str) -> An
     return Security(policy, scopes=sorted(policy.scopes))
 
 
-def authenticate(request: Request, authorization: str | None) -> Principal:
+async def authenticate(request: Request, authorization: str | None) -> Principal:
     """Verify an access token and return its principal, or raise 401."""
     if not authorization:
         raise UnauthenticatedError(invalid=False)
@@ -177,7 +181,7 @@ def authenticate(request: Request, authorization: str | None) -> Principal:
             leeway_seconds=settings.token_leeway_seconds,
         )
         channel = Channel(claims["channel"])
-        client = _active_client(request, str(claims["sub"]))
+        client = await _active_client(request, str(claims["sub"]))
     except (TokenError, KeyError, ValueError) as exc:
         raise UnauthenticatedError(invalid=True) from exc
     if client is None or client.channel != channel.value:
@@ -194,19 +198,23 @@ def authenticate(request: Request, authorization: str | None) -> Principal:
     )
 
 
-def _active_client(request: Request, client_id: str) -> ApiClient | None:
+async def _active_client(request: Request, client_id: str) -> ApiClient | None:
+    """The client if it is active, from the per-process cache or the database."""
     cache: dict[str, tuple[float, ApiClient | None]] = request.app.state.client_cache
     ttl = request.app.state.settings.client_cache_seconds
     cached = cache.get(client_id)
     if ttl and cached and time.monotonic() - cached[0] < ttl:
         return cached[1]
-    with request.app.state.database.read_session() as session:
-        client: ApiClient | None = session.get(ApiClient, client_id)
-        if client is not None and not client.active:
-            client = None
+    client = await run_in_threadpool(_load_active_client, request.app.state.database, client_id)
     if ttl:
         cache[client_id] = (time.monotonic(), client)
     return client
+
+
+def _load_active_client(database: Database, client_id: str) -> ApiClient | None:
+    with database.read_session() as session:
+        client: ApiClient | None = session.get(ApiClient, client_id)
+    return client if client is not None and client.active else None
 
 
 class VictimSessionPolicy(RoutePolicy):
@@ -227,14 +235,14 @@ class VictimSessionPolicy(RoutePolicy):
         if not self.channels:
             raise ValueError("a policy must allow at least one channel")
 
-    def __call__(
+    async def __call__(
         self,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(victim_session_scheme)],
     ) -> Caller:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise UnauthenticatedError(invalid=False)
-        principal = authenticate_victim_session(request, credentials.credentials.strip())
+        principal = await authenticate_victim_session(request, credentials.credentials.strip())
         if principal.channel not in self.channels:
             raise ForbiddenError(
                 "channel_not_allowed",
@@ -252,7 +260,7 @@ def requires_victim_session(*channels: Channel, purpose: str) -> Any:
     return Depends(VictimSessionPolicy(channels, purpose))
 
 
-def authenticate_victim_session(request: Request, token: str) -> Principal:
+async def authenticate_victim_session(request: Request, token: str) -> Principal:
     """The victim principal of a session token, or 401 (403 for a client access token)."""
     settings = request.app.state.settings
     try:
@@ -265,9 +273,9 @@ def authenticate_victim_session(request: Request, token: str) -> Principal:
         )
         channel = Channel(claims["channel"])
         victim_id, case_id = str(claims["vid"]), str(claims["cid"])
-        client = _active_client(request, str(claims["sub"]))
+        client = await _active_client(request, str(claims["sub"]))
     except (TokenError, KeyError, ValueError) as exc:
-        if _is_client_access_token(request, token):
+        if await _is_client_access_token(request, token):
             raise ForbiddenError(
                 "victim_session_required",
                 "This operation needs a victim session token from POST /v1/victim-sessions, "
@@ -286,14 +294,16 @@ def authenticate_victim_session(request: Request, token: str) -> Principal:
     )
     # A domain may end sessions early (sign-out, lockout): it installs a check.
     still_valid = getattr(request.app.state, "victim_session_check", None)
-    if still_valid is not None and not still_valid(request.app.state.database, principal):
+    if still_valid is not None and not await run_in_threadpool(
+        still_valid, request.app.state.database, principal
+    ):
         raise UnauthenticatedError(invalid=True)
     return principal
 
 
-def _is_client_access_token(request: Request, token: str) -> bool:
+async def _is_client_access_token(request: Request, token: str) -> bool:
     try:
-        authenticate(request, f"Bearer {token}")
+        await authenticate(request, f"Bearer {token}")
     except UnauthenticatedError:
         return False
     return True

@@ -14,12 +14,14 @@ Rules, each covered by tests/platform/test_tokens.py:
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from jose import jwt
+from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import ExpiredSignatureError, JOSEError
 
 from victim_api.platform.clock import utcnow
@@ -116,7 +118,7 @@ def verify(
     try:
         claims = jwt.decode(
             token,
-            key.public_pem,
+            _verifier(key.public_pem, key.algorithm),
             algorithms=[key.algorithm],
             audience=kind.audience,
             issuer=issuer,
@@ -132,6 +134,12 @@ def verify(
     if not isinstance(claims.get("jti"), str) or not claims["jti"]:
         raise TokenError("no jti")
     return dict(claims)
+
+
+@functools.lru_cache(maxsize=64)
+def _verifier(public_pem: str, algorithm: str) -> Key:
+    """The parsed public key: parsing the PEM on every verification costs as much as the check."""
+    return jwk.construct(public_pem, algorithm)
 
 
 def unverified_header(token: str) -> dict[str, Any]:
