@@ -22,6 +22,7 @@ from victim_api.leaflets.cache import PublishedCache
 from victim_api.platform import audit_routes, docs, health, metrics, oauth
 from victim_api.platform.db import Database
 from victim_api.platform.errors import install_problem_handlers
+from victim_api.platform.fastpath import FastPathMiddleware, FastRoute
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.keys import KeyStore
 from victim_api.platform.logging import configure_logging
@@ -147,6 +148,15 @@ TAGS: list[dict[str, Any]] = [
 ]
 
 
+# Public GETs the platform may answer from memory before routing (platform/fastpath.py).
+FAST_ROUTES = [
+    FastRoute(
+        path="/v1/leaflets/{slug}",
+        prefix=leaflets.LEAFLET_PREFIX,
+        answer=leaflets.answer_from_cache,
+    ),
+]
+
 # Open to every web origin (the Open Referral UK profile requires it).
 PUBLIC_CORS_PREFIXES = ("/openreferral",)
 
@@ -240,6 +250,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.victim_session_check = session_is_live
 
     install_problem_handlers(app)
+    # Innermost: public GETs answered from memory still pass the request middleware.
+    app.add_middleware(FastPathMiddleware, routes=FAST_ROUTES)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,

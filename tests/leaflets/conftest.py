@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
+from tests.support.database import fresh_database
+from victim_api.app import create_app
 from victim_api.leaflets.content import SECTION_KEYS, Leaflet, load_directory, parse_leaflet
+from victim_api.leaflets.service import import_directory
+from victim_api.platform.principal import system_caller
+from victim_api.settings import Settings
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "leaflets"
 LEAFLET_FILES = sorted(CONTENT_DIR.glob("*/*.md"))
@@ -65,3 +71,19 @@ def leaflets() -> tuple[Leaflet, ...]:
 @pytest.fixture(scope="session")
 def main_leaflet(leaflets: tuple[Leaflet, ...]) -> Leaflet:
     return next(x for x in leaflets if x.slug == "victim-information" and x.language == "en")
+
+
+@pytest.fixture
+def database_url_with_leaflets(settings: Settings, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(tmp_path) as url:
+        loader = create_app(settings.model_copy(update={"database_url": url}))
+        with loader.state.database.transaction() as session:
+            import_directory(session, system_caller("TESTING"), CONTENT_DIR)
+        loader.state.database.dispose()
+        yield url
+
+
+def app_for(settings: Settings, url: str, ttl: float) -> FastAPI:
+    return create_app(
+        settings.model_copy(update={"database_url": url, "leaflet_cache_seconds": ttl})
+    )

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.leaflets.conftest import CONTENT_DIR
-from tests.support.database import fresh_database
-from victim_api.app import create_app
+from tests.leaflets.conftest import app_for
 from victim_api.leaflets.cache import PublishedCache, etag_matches
 from victim_api.leaflets.router import choose_media
-from victim_api.leaflets.service import T, import_directory
-from victim_api.platform.principal import system_caller
+from victim_api.leaflets.service import T
 from victim_api.settings import Settings
-
-
-@pytest.fixture
-def database_url_with_leaflets(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    with fresh_database(tmp_path) as url:
-        loader = create_app(settings.model_copy(update={"database_url": url}))
-        with loader.state.database.transaction() as session:
-            import_directory(session, system_caller("TESTING"), CONTENT_DIR)
-        loader.state.database.dispose()
-        yield url
-
-
-def app_for(settings: Settings, url: str, ttl: float) -> FastAPI:
-    return create_app(
-        settings.model_copy(update={"database_url": url, "leaflet_cache_seconds": ttl})
-    )
 
 
 def withdraw_behind_the_cache(app: FastAPI, slug: str) -> None:

@@ -7,12 +7,14 @@ thread. Everything else is ordinary sync routes over a write session.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import Scope
 
 from victim_api.leaflets import service
 from victim_api.leaflets.cache import PublishedCache
@@ -40,6 +42,7 @@ from victim_api.leaflets.scopes import LEAFLETS_WRITE
 from victim_api.platform.dependencies import CursorCodecDep, DbSession, read_database
 from victim_api.platform.errors import ProblemError, problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
+from victim_api.platform.fastpath import first_header
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
 from victim_api.platform.jsonutil import JSONResponse
 from victim_api.platform.negotiation import quality as _quality
@@ -47,6 +50,7 @@ from victim_api.platform.pagination import PageRequest, cursor_values, page_requ
 from victim_api.platform.policy import PUBLIC, requires
 from victim_api.platform.principal import Caller, Channel
 
+LEAFLET_PREFIX = "/v1/leaflets/"
 router = APIRouter(prefix="/v1/leaflets", tags=["leaflets"])
 
 Editor = Annotated[
@@ -232,6 +236,33 @@ async def get_leaflet(
     media = choose_media(request.headers.get("accept"))
     if media is None:
         raise NotAcceptableError()
+    representation = leaflet.html if media == "html" else leaflet.json
+    return representation.respond(if_none_match)
+
+
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def answer_from_cache(scope: Scope) -> Response | None:
+    """``get_leaflet``'s answer when it needs nothing but the cache, else None.
+
+    The platform's fast path (``platform.fastpath``) offers every
+    ``GET /v1/leaflets/...`` here before routing. Anything this does not answer
+    exactly as ``get_leaflet`` would (a query string, a header over its limit, a
+    stale or missing cache entry, a 404 or 406) goes to the route.
+    """
+    slug = scope["path"][len(LEAFLET_PREFIX) :]
+    if scope["query_string"] or len(slug) > MAX_SLUG_LENGTH or not _SLUG.fullmatch(slug):
+        return None
+    accept_language = first_header(scope, b"accept-language")
+    if_none_match = first_header(scope, b"if-none-match")
+    if len(accept_language or "") > MAX_HEADER_LENGTH or len(if_none_match or "") > 1024:
+        return None
+    entry = scope["app"].state.leaflet_cache.slug(slug)
+    leaflet = entry.negotiate(None, accept_language) if entry is not None else None
+    media = choose_media(first_header(scope, b"accept"))
+    if leaflet is None or media is None:
+        return None
     representation = leaflet.html if media == "html" else leaflet.json
     return representation.respond(if_none_match)
 
