@@ -14,7 +14,13 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from victim_api.leaflets import service as leaflets
-from victim_api.platform.dependencies import CursorCodecDep, DbSession, KeysDep, SettingsDep
+from victim_api.platform.dependencies import (
+    AuditedReadSession,
+    CursorCodecDep,
+    DbSession,
+    KeysDep,
+    SettingsDep,
+)
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
@@ -469,7 +475,8 @@ def delete_qr_token(
 def resolve_qr_token(
     request: Request,
     body: QrResolveRequest,
-    session: DbSession,
+    # Reads only; its DISCLOSURE entry is appended after, grouped with other scans'.
+    session: AuditedReadSession,
     keys: KeysDep,
     settings: SettingsDep,
 ) -> Response:
