@@ -258,7 +258,8 @@ def answer_from_cache(scope: Scope) -> Response | None:
     if_none_match = first_header(scope, b"if-none-match")
     if len(accept_language or "") > MAX_HEADER_LENGTH or len(if_none_match or "") > 1024:
         return None
-    entry = scope["app"].state.leaflet_cache.slug(slug)
+    cache: PublishedCache = scope["app"].state.leaflet_cache
+    entry = cache.slug(slug)
     leaflet = entry.negotiate(None, accept_language) if entry is not None else None
     media = choose_media(first_header(scope, b"accept"))
     if leaflet is None or media is None:
