@@ -251,12 +251,10 @@ class Seeded:
 
 
 def prepare_database(url: str, cases: int, env: dict[str, str], manifest: Path) -> Seeded:
-    """Migrate, load the demo data and N synthetic cases, unless that was done before."""
-    if manifest.exists():
-        saved = json.loads(manifest.read_text())
-        if saved.get("cases") == cases:
-            return Seeded(cases, None, saved)
-        raise SystemExit(f"{manifest} is for another case count: remove it and its database")
+    """Migrate, then load the demo data and N synthetic cases unless that was done before.
+
+    A reused database is still migrated, so it has the indexes the code expects.
+    """
     run = lambda *args: subprocess.run(  # noqa: E731,S603
         [sys.executable, "-m", "victim_api", *args],
         env={**os.environ, **env},
@@ -265,6 +263,11 @@ def prepare_database(url: str, cases: int, env: dict[str, str], manifest: Path) 
         capture_output=True,
     )
     run("migrate")
+    if manifest.exists():
+        saved = json.loads(manifest.read_text())
+        if saved.get("cases") == cases:
+            return Seeded(cases, None, saved)
+        raise SystemExit(f"{manifest} is for another case count: remove it and its database")
     run("seed-demo")
     started = time.monotonic()
     run("seed-synthetic", "--cases", str(cases), "--seed", "1", "--manifest", str(manifest))

@@ -103,6 +103,9 @@ class NotificationRule(SQLModel, table=True):
     updated_by: str | None = Field(default=None, max_length=128)
 
 
+_OPEN_DUTY = "met_at IS NULL AND waived_at IS NULL"
+
+
 class NotificationDuty(SQLModel, table=True):
     """An update the victim is owed, by a date, because of one timeline event.
 
@@ -118,6 +121,14 @@ class NotificationDuty(SQLModel, table=True):
         # The worklist's keyset (due_at, id) and the report's period (due_on).
         sa.Index("ix_notification_duty_due_at_id", "due_at", "id"),
         sa.Index("ix_notification_duty_due_on", "due_on"),
+        # The worklist's open duties alone (migration 0012): most duties are met or waived.
+        sa.Index(
+            "ix_notification_duty_open_due_at_id",
+            "due_at",
+            "id",
+            postgresql_where=sa.text(_OPEN_DUTY),
+            sqlite_where=sa.text(_OPEN_DUTY),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=36)

@@ -10,9 +10,12 @@ short transaction so readers do not queue on the write lock.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, cast
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlmodel import Session
@@ -32,14 +35,32 @@ _RELEASE_ON_ROLLBACK = "victim_api.after_rollback_release"
 # and a sync generator there twice (enter and exit), and each round trip costs
 # more than most routes' own work (docs/performance.md).
 #
-# Where the transaction ends matters. On SQLite a write session holds the
-# database's write lock from its first statement to its commit. Were that
-# commit queued for a worker thread, and every worker thread taken by requests
-# waiting for that lock, nothing would move until the busy timeout. So a
-# session that holds a connection commits or rolls back on the event loop
-# (neither waits for a lock, only for the disk); only work that may wait for the
-# lock (a first flush, the audit append, releasing idempotency keys) goes to
-# the threadpool.
+# Where a transaction ends matters: a session holding a pooled connection (and
+# on SQLite the one write lock) must be able to commit while every worker
+# thread waits, for that connection or that lock. Had its commit to queue for a
+# worker thread, nothing would move until a timeout (seen under 64
+# connections, on both databases). So:
+# - a SQLite session holding the lock commits on the event loop: its flush and
+#   commit wait for nothing but the disk;
+# - any other commit (PostgreSQL, whose flush may wait for another
+#   transaction's row lock, which must never happen on the event loop) runs in
+#   a worker thread of its own, under a limiter that route work never takes;
+# - rollbacks wait for no lock and run in place; releasing idempotency keys (a
+#   write of its own, holding nothing) and the audit append use the threadpool.
+COMMIT_THREADS = 16
+_commit_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _commit_limiter() -> CapacityLimiter:
+    """This event loop's limiter for commits (a limiter belongs to one loop)."""
+    loop = asyncio.get_running_loop()
+    limiter = _commit_limiters.get(loop)
+    if limiter is None:
+        limiter = _commit_limiters[loop] = CapacityLimiter(COMMIT_THREADS)
+    return limiter
+
 
 _CONNECTED = "victim_api.connected"
 
@@ -77,10 +98,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     session = database.session()  # no connection until the route's first statement
     try:
         yield session
-        if session.info.get(_CONNECTED):
+        if database.is_sqlite and session.info.get(_CONNECTED):
             session.commit()
-        else:  # nothing ran yet: the flush may wait for the write lock
-            await run_in_threadpool(session.commit)
+        else:
+            await to_thread.run_sync(session.commit, limiter=_commit_limiter())
     except BaseException:
         session.rollback()
         session.close()

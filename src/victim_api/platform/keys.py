@@ -183,6 +183,18 @@ class KeyStore:
             return None
         return key
 
+    def holds(self, kid: str | None) -> bool:
+        """True when ``verification_key(..., kid)`` would answer from memory.
+
+        Otherwise it reads the database (a refresh), which must not happen on the
+        event loop: callers there send that verification to the threadpool.
+        """
+        return (
+            kid is not None
+            and kid in self._verification
+            and time.monotonic() - self._loaded_at <= self.CACHE_SECONDS
+        )
+
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         self._refresh_if_stale()
         keys = sorted(self._verification.values(), key=lambda k: (k.purpose, k.kid))

@@ -12,6 +12,7 @@ the wrong channel or without the scopes is 403.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterable
@@ -26,10 +27,17 @@ from starlette.concurrency import run_in_threadpool
 from victim_api.platform.clients import ApiClient
 from victim_api.platform.db import Database
 from victim_api.platform.errors import ProblemError
-from victim_api.platform.keys import KeyPurpose
+from victim_api.platform.keys import KeyPurpose, KeyStore
 from victim_api.platform.principal import Caller, Channel, Principal
 from victim_api.platform.routes import api_routes as api_routes
-from victim_api.platform.tokens import SignedToken, TokenError, TokenKind, sign, verify
+from victim_api.platform.tokens import (
+    SignedToken,
+    TokenError,
+    TokenKind,
+    sign,
+    unverified_header,
+    verify,
+)
 
 ACCESS_TOKEN_TYP = "at+jwt"  # noqa: S105 - RFC 9068 media type, not a secret
 # A victim session is signed with the access keys but has its own ``typ``, so it
@@ -173,12 +181,8 @@ async def authenticate(request: Request, authorization: str | None) -> Principal
         raise UnauthenticatedError(invalid=False)
     settings = request.app.state.settings
     try:
-        claims = verify(
-            request.app.state.keys,
-            access_token_kind(settings.access_token_audience),
-            token.strip(),
-            issuer=settings.token_issuer,
-            leeway_seconds=settings.token_leeway_seconds,
+        claims = await _verified(
+            request, access_token_kind(settings.access_token_audience), token.strip()
         )
         channel = Channel(claims["channel"])
         client = await _active_client(request, str(claims["sub"]))
@@ -196,6 +200,35 @@ async def authenticate(request: Request, authorization: str | None) -> Principal
         acting_user=claims.get("acting_user"),
         token_id=str(claims["jti"]),
     )
+
+
+async def _verified(request: Request, kind: TokenKind, token: str) -> dict[str, Any]:
+    """``verify`` on the event loop when the keys are in memory, else in the threadpool.
+
+    A key refresh reads the database. On the event loop it would wait for a
+    pooled connection, and the requests holding them wait for the event loop.
+    """
+    settings = request.app.state.settings
+    keys: KeyStore = request.app.state.keys
+    check = functools.partial(
+        verify,
+        keys,
+        kind,
+        token,
+        issuer=settings.token_issuer,
+        leeway_seconds=settings.token_leeway_seconds,
+    )
+    if keys.holds(_kid_of(token)):
+        return check()
+    return await run_in_threadpool(check)
+
+
+def _kid_of(token: str) -> str | None:
+    try:
+        kid = unverified_header(token).get("kid")
+    except TokenError:
+        return None
+    return kid if isinstance(kid, str) else None
 
 
 async def _active_client(request: Request, client_id: str) -> ApiClient | None:
@@ -262,15 +295,9 @@ def requires_victim_session(*channels: Channel, purpose: str) -> Any:
 
 async def authenticate_victim_session(request: Request, token: str) -> Principal:
     """The victim principal of a session token, or 401 (403 for a client access token)."""
-    settings = request.app.state.settings
+    kind = victim_session_kind(request.app.state.settings.access_token_audience)
     try:
-        claims = verify(
-            request.app.state.keys,
-            victim_session_kind(settings.access_token_audience),
-            token,
-            issuer=settings.token_issuer,
-            leeway_seconds=settings.token_leeway_seconds,
-        )
+        claims = await _verified(request, kind, token)
         channel = Channel(claims["channel"])
         victim_id, case_id = str(claims["vid"]), str(claims["cid"])
         client = await _active_client(request, str(claims["sub"]))
