@@ -44,7 +44,7 @@ from victim_api.platform.errors import ProblemError, problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
 from victim_api.platform.fastpath import first_header
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
-from victim_api.platform.jsonutil import JSONResponse
+from victim_api.platform.jsonutil import JSONResponse, model_response
 from victim_api.platform.negotiation import quality as _quality
 from victim_api.platform.pagination import PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import PUBLIC, requires
@@ -312,7 +312,7 @@ def list_leaflet_versions(
         Query(pattern=CANONICAL_LANGUAGE_PATTERN, max_length=MAX_LANGUAGE_LENGTH),
     ] = None,
     status: VersionStatus | None = None,
-) -> LeafletVersionPage:
+) -> Response:
     """Every version in every language (or one `language`, or one `status`), by
     language then version number."""
     filters = {"language": language, "status": status.value if status else None}
@@ -333,11 +333,12 @@ def list_leaflet_versions(
         filters=filters,
         sort_key=lambda r: [r.language, r.number, r.id],
     )
-    return LeafletVersionPage(
+    page_of = LeafletVersionPage(
         items=[LeafletVersionSummary.model_validate(service.summary_view(r)) for r in items],
         next_cursor=next_cursor,
         next=next_url,
     )
+    return model_response(page_of)
 
 
 @router.post(

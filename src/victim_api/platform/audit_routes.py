@@ -8,12 +8,14 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
+from starlette.responses import Response
 
 from victim_api.platform.audit import AuditEvent, AuditSubject, Operation, record
 from victim_api.platform.clock import as_utc
 from victim_api.platform.db import table_of
 from victim_api.platform.dependencies import AuditedReadSession, CursorCodecDep
 from victim_api.platform.errors import problem_responses
+from victim_api.platform.jsonutil import model_response
 from victim_api.platform.pagination import Page, PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import requires
 from victim_api.platform.principal import Caller, Channel
@@ -73,7 +75,7 @@ def list_audit_events(
     ] = None,
     recorded_from: Annotated[UtcDateTime | None, Query(description="Inclusive, RFC 3339.")] = None,
     recorded_to: Annotated[UtcDateTime | None, Query(description="Exclusive, RFC 3339.")] = None,
-) -> AuditEventPage:
+) -> Response:
     """Audit entries (DPA 2018 s62) in chain order, filtered by subject, actor and time.
 
     Reading the trail is itself recorded, as a CONSULTATION by the auditor.
@@ -113,8 +115,9 @@ def list_audit_events(
         case_ids=[],
         victim_ids=[],
     )
-    return AuditEventPage(
+    page_of = AuditEventPage(
         items=[AuditEventPublic.model_validate(dict(r._mapping)) for r in items],
         next_cursor=next_cursor,
         next=next_url,
     )
+    return model_response(page_of)

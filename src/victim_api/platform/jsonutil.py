@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 from starlette.responses import JSONResponse as _StarletteJSONResponse
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
@@ -34,3 +35,15 @@ class JSONResponse(_StarletteJSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+
+def model_response(model: BaseModel, status_code: int = 200) -> JSONResponse:
+    """A route's response model as a response, serialised in the route's own thread.
+
+    A sync route that returns a model has FastAPI validate it in a second
+    threadpool call, with the request's session (and its pooled connection)
+    still open; under load every worker thread can be waiting for a connection
+    while the connections wait for those threads (docs/performance.md). So
+    routes with a database session return a response.
+    """
+    return JSONResponse(model.model_dump(mode="json", by_alias=True), status_code=status_code)

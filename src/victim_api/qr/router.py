@@ -24,7 +24,7 @@ from victim_api.platform.dependencies import (
 from victim_api.platform.errors import problem_responses
 from victim_api.platform.etag import IfMatch, etag, expected_version
 from victim_api.platform.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
-from victim_api.platform.jsonutil import JSONResponse
+from victim_api.platform.jsonutil import JSONResponse, model_response
 from victim_api.platform.pagination import Page, PageRequest, cursor_values, page_request, paginate
 from victim_api.platform.policy import PUBLIC, requires
 from victim_api.platform.principal import Caller, Channel, public_caller
@@ -278,7 +278,7 @@ def list_qr_tokens(
     codec: CursorCodecDep,
     page: Annotated[PageRequest, Depends(page_request)],
     case_id: Annotated[UUID, Query(description="The case whose tokens to list.")],
-) -> QrTokenPage:
+) -> Response:
     """Every token issued for a case, oldest first, with its status."""
     filters = {"case_id": str(case_id)}
     last = cursor_values(page, codec, request.url.path, filters)
@@ -291,11 +291,12 @@ def list_qr_tokens(
         filters=filters,
         sort_key=lambda r: [r.issued_at, r.jti],
     )
-    return QrTokenPage(
+    page_of = QrTokenPage(
         items=[QrTokenPublic.model_validate(service.public_view(r)) for r in items],
         next_cursor=next_cursor,
         next=next_url,
     )
+    return model_response(page_of)
 
 
 @router.get(
